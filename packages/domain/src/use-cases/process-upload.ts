@@ -1,0 +1,118 @@
+import { UploadFailure } from '../errors/upload-failure.ts';
+import type { FileUpload, StoredObject } from '../upload/file-upload.ts';
+import type { RetryPolicy } from '../retry/retry-policy.ts';
+import type {
+  CancellationSignal,
+  Clock,
+  DeliveryOrigin,
+  FileRepository,
+  ObjectStorage,
+  RandomSource,
+  RemoteFileSource,
+  UploadJob,
+} from '../ports/index.ts';
+import { dispatchFor } from './dispatch.ts';
+
+/** Why a message led to no attempt. */
+export type SkipReason = 'not-found' | 'already-final' | 'stale-message' | 'in-progress' | 'lost-lease';
+
+/** What one message led to. */
+export type ProcessOutcome =
+  | { kind: 'skipped'; reason: SkipReason }
+  | { kind: 'completed'; upload: FileUpload; stored: StoredObject }
+  | { kind: 'retry-scheduled'; upload: FileUpload; failure: UploadFailure; delayMs: number }
+  | { kind: 'failed'; upload: FileUpload; failure: UploadFailure; reason: string };
+
+/** Settings of ProcessUpload. */
+export interface ProcessUploadSettings {
+  /** How long an attempt may hold an upload before another consumer may take it over. */
+  leaseMs: number;
+}
+
+/** Ports ProcessUpload works through. */
+export interface ProcessUploadPorts {
+  files: FileRepository;
+  source: RemoteFileSource;
+  storage: ObjectStorage;
+  clock: Clock;
+  random: RandomSource;
+  retryPolicy: RetryPolicy;
+}
+
+/**
+ * Runs one attempt of an upload: claims it, streams the source into object storage and records
+ * the outcome. Safe to run twice for the same message: a completed or failed upload, a stale
+ * message or an upload another attempt holds is skipped, and every write is conditional.
+ */
+export class ProcessUpload {
+  constructor(
+    private readonly ports: ProcessUploadPorts,
+    private readonly settings: ProcessUploadSettings,
+  ) {}
+
+  async execute(
+    job: UploadJob,
+    signal: CancellationSignal,
+    origin?: DeliveryOrigin,
+  ): Promise<ProcessOutcome> {
+    const { files, clock } = this.ports;
+    const upload = await files.findById(job.uploadId);
+    const skip = upload ? this.reasonToSkip(upload, job) : 'not-found';
+    if (skip || !upload) return { kind: 'skipped', reason: skip ?? 'not-found' };
+
+    upload.startAttempt(clock.now(), this.settings.leaseMs);
+    if ((await files.update(upload)) === 'conflict') return { kind: 'skipped', reason: 'in-progress' };
+
+    try {
+      const stored = await this.copy(upload, signal);
+      return await this.recordSuccess(upload, stored);
+    } catch (error) {
+      return await this.recordFailure(upload, UploadFailure.unexpected(error), origin);
+    }
+  }
+
+  private reasonToSkip(upload: FileUpload, job: UploadJob): SkipReason | null {
+    const now = this.ports.clock.now();
+    if (upload.status === 'completed' || upload.status === 'failed') return 'already-final';
+    if (upload.hasLiveLease(now)) return 'in-progress';
+    // A message for an earlier attempt was redelivered after that attempt's outcome was stored.
+    if (job.attempt < upload.attempt) return 'stale-message';
+    return null;
+  }
+
+  private async copy(upload: FileUpload, signal: CancellationSignal): Promise<StoredObject> {
+    const { fileUrl, bucketName, objectName } = upload.snapshot();
+    const file = await this.ports.source.open(fileUrl, signal);
+    return this.ports.storage.put({ bucketName, objectName, file, signal });
+  }
+
+  private async recordSuccess(upload: FileUpload, stored: StoredObject): Promise<ProcessOutcome> {
+    upload.complete(stored, this.ports.clock.now());
+    const result = await this.ports.files.update(upload);
+    if (result === 'conflict') return { kind: 'skipped', reason: 'lost-lease' };
+    return { kind: 'completed', upload, stored };
+  }
+
+  private async recordFailure(
+    upload: FileUpload,
+    failure: UploadFailure,
+    origin: DeliveryOrigin | undefined,
+  ): Promise<ProcessOutcome> {
+    const { clock, random, retryPolicy, files } = this.ports;
+    const now = clock.now();
+    const decision = retryPolicy.decide(upload.attempt, failure.retryable, random);
+
+    if (decision.kind === 'retry') {
+      upload.scheduleRetry(failure, now, new Date(now.getTime() + decision.delayMs));
+      const result = await files.update(upload, [dispatchFor(upload, 'retry')]);
+      if (result === 'conflict') return { kind: 'skipped', reason: 'lost-lease' };
+      return { kind: 'retry-scheduled', upload, failure, delayMs: decision.delayMs };
+    }
+
+    upload.fail(failure, now);
+    const deadLetter = dispatchFor(upload, 'dead-letter', origin ? { origin } : {});
+    const result = await files.update(upload, [deadLetter]);
+    if (result === 'conflict') return { kind: 'skipped', reason: 'lost-lease' };
+    return { kind: 'failed', upload, failure, reason: decision.reason };
+  }
+}
