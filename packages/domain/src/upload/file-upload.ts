@@ -150,6 +150,15 @@ export class FileUpload {
     this.props.nextAttemptAt = dueAt;
   }
 
+  /**
+   * Ends the current attempt without an outcome, such as on shutdown, so the next delivery
+   * runs the same attempt again; the retry budget is untouched.
+   */
+  abandonAttempt(now: Date): void {
+    this.move('pending', now);
+    this.props.leaseExpiresAt = null;
+  }
+
   /** Records the final failure; no attempt follows unless the upload is replayed. */
   fail(failure: UploadFailure, now: Date): void {
     this.move('failed', now);

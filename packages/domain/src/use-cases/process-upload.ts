@@ -19,6 +19,7 @@ export type SkipReason = 'not-found' | 'already-final' | 'stale-message' | 'in-p
 /** What one message led to. */
 export type ProcessOutcome =
   | { kind: 'skipped'; reason: SkipReason }
+  | { kind: 'abandoned' }
   | { kind: 'completed'; upload: FileUpload; stored: StoredObject }
   | { kind: 'retry-scheduled'; upload: FileUpload; failure: UploadFailure; delayMs: number }
   | { kind: 'failed'; upload: FileUpload; failure: UploadFailure; reason: string };
@@ -67,6 +68,7 @@ export class ProcessUpload {
       const stored = await this.copy(upload, signal);
       return await this.recordSuccess(upload, stored);
     } catch (error) {
+      if (signal.aborted) return await this.abandon(upload);
       return await this.recordFailure(upload, UploadFailure.unexpected(error), origin);
     }
   }
@@ -91,6 +93,12 @@ export class ProcessUpload {
     const result = await this.ports.files.update(upload);
     if (result === 'conflict') return { kind: 'skipped', reason: 'lost-lease' };
     return { kind: 'completed', upload, stored };
+  }
+
+  private async abandon(upload: FileUpload): Promise<ProcessOutcome> {
+    upload.abandonAttempt(this.ports.clock.now());
+    const result = await this.ports.files.update(upload);
+    return result === 'conflict' ? { kind: 'skipped', reason: 'lost-lease' } : { kind: 'abandoned' };
   }
 
   private async recordFailure(

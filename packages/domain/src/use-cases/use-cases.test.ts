@@ -143,6 +143,19 @@ describe('ProcessUpload', () => {
       assert.deepEqual(outcome, { kind: 'skipped', reason: 'stale-message' });
     });
 
+    it('abandons the attempt when cancelled', async () => {
+      env = setUp(['ok']);
+      const controller = new AbortController();
+      env.storage.failWith = new Error('stream destroyed');
+      controller.abort();
+      const upload = await env.requestUpload.execute(request);
+      const outcome = await env.process.execute({ uploadId: upload.id, attempt: 1 }, controller.signal);
+      assert.deepEqual(outcome, { kind: 'abandoned' });
+      const row = env.files.rows.get(upload.id)!;
+      assert.equal(row.status, 'pending');
+      assert.equal(row.retryCount, 0);
+    });
+
     it('retries a storage outage', async () => {
       env = setUp(['ok']);
       env.storage.failWith = new UploadFailure('STORAGE_UNAVAILABLE', 'storage down');

@@ -1,0 +1,2 @@
+export * from './schema/index.ts';
+export { MIGRATIONS_FOLDER, runMigrations } from './migrate.ts';

@@ -1,0 +1,3 @@
+export * from './files.ts';
+export * from './outbox.ts';
+export * from './idempotency-keys.ts';
