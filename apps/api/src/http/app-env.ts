@@ -1,0 +1,10 @@
+import type { Logger } from '@fileflow/adapters';
+
+/** Hono context variables of the API. */
+export interface AppEnv {
+  Variables: {
+    logger: Logger;
+    requestId: string;
+    ownerId: string | null;
+  };
+}

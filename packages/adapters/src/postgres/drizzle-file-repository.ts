@@ -1,0 +1,160 @@
+import { files, outbox } from '@fileflow/db';
+import {
+  UPLOAD_STATUSES,
+  type FileRepository,
+  type FileUpload,
+  type UploadDispatch,
+  type UploadPage,
+  type UploadQuery,
+  type UploadStatus,
+  type WriteResult,
+} from '@fileflow/domain';
+import { and, asc, desc, eq, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { translateDatabaseError } from './database-errors.ts';
+import { toRow, toStoredDispatch, toUpload } from './file-row-mapper.ts';
+
+/** Drizzle database handle used by the adapters. */
+export type Database = NodePgDatabase<Record<string, never>>;
+
+/** PostgreSQL store of uploads; dispatches go to the `outbox` table in the same transaction. */
+export class DrizzleFileRepository implements FileRepository {
+  /** @param onDispatched called after a commit that wrote dispatches, to wake the relay. */
+  constructor(
+    private readonly db: Database,
+    private readonly onDispatched: () => void = () => {},
+  ) {}
+
+  async add(upload: FileUpload, dispatches: UploadDispatch[]): Promise<void> {
+    await this.guard(async () => {
+      await this.db.transaction(async (tx) => {
+        await tx.insert(files).values(toRow(upload.snapshot()));
+        await insertDispatches(tx, dispatches);
+      });
+    });
+    upload.markStored();
+    if (dispatches.length > 0) this.onDispatched();
+  }
+
+  async update(upload: FileUpload, dispatches: UploadDispatch[] = []): Promise<WriteResult> {
+    const { id, ...values } = toRow(upload.snapshot());
+    const result = await this.guard(() =>
+      this.db.transaction(async (tx) => {
+        const updated = await tx
+          .update(files)
+          .set(values)
+          .where(and(eq(files.id, id), eq(files.version, upload.storedVersionNumber)))
+          .returning({ id: files.id });
+        if (updated.length === 0) return 'conflict' as const;
+        await insertDispatches(tx, dispatches);
+        return 'stored' as const;
+      }),
+    );
+    if (result === 'stored') {
+      upload.markStored();
+      if (dispatches.length > 0) this.onDispatched();
+    }
+    return result;
+  }
+
+  async findById(id: string): Promise<FileUpload | null> {
+    const rows = await this.guard(() => this.db.select().from(files).where(eq(files.id, id)));
+    return rows[0] ? toUpload(rows[0]) : null;
+  }
+
+  async list(query: UploadQuery): Promise<UploadPage> {
+    const conditions: SQL[] = [];
+    if (query.status) conditions.push(eq(files.status, query.status));
+    if (query.bucketName) conditions.push(eq(files.bucketName, query.bucketName));
+    if (query.ownerId !== undefined) conditions.push(eq(files.ownerId, query.ownerId));
+    if (query.cursor) conditions.push(afterCursor(decodeCursor(query.cursor)));
+
+    const rows = await this.guard(() =>
+      this.db
+        .select()
+        .from(files)
+        .where(and(...conditions))
+        .orderBy(desc(files.createdAt), desc(files.id))
+        .limit(query.limit + 1),
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > query.limit && last ? encodeCursor(last) : null;
+    return { items: page.map(toUpload), nextCursor };
+  }
+
+  async findExpiredLeases(now: Date, limit: number): Promise<FileUpload[]> {
+    const rows = await this.guard(() =>
+      this.db
+        .select()
+        .from(files)
+        .where(and(eq(files.status, 'processing'), lte(files.leaseExpiresAt, now)))
+        .orderBy(asc(files.leaseExpiresAt))
+        .limit(limit),
+    );
+    return rows.map(toUpload);
+  }
+
+  async countByStatus(ownerId?: string): Promise<Record<UploadStatus, number>> {
+    const rows = await this.guard(() =>
+      this.db
+        .select({ status: files.status, count: sql<number>`count(*)::int` })
+        .from(files)
+        .where(ownerId === undefined ? undefined : eq(files.ownerId, ownerId))
+        .groupBy(files.status),
+    );
+    const counts = Object.fromEntries(UPLOAD_STATUSES.map((s) => [s, 0])) as Record<UploadStatus, number>;
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+}
+
+async function insertDispatches(tx: Pick<Database, 'insert'>, dispatches: UploadDispatch[]) {
+  if (dispatches.length === 0) return;
+  await tx.insert(outbox).values(
+    dispatches.map((dispatch) => ({
+      uploadId: dispatch.upload.id,
+      queue: dispatch.queue,
+      payload: toStoredDispatch(dispatch),
+    })),
+  );
+}
+
+interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+/** Raised for a cursor this API did not issue. */
+export class InvalidCursorError extends Error {
+  readonly code = 'INVALID_CURSOR';
+}
+
+function decodeCursor(cursor: string): Cursor {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  const uuidShape = /^[0-9a-f-]{36}$/i;
+  if (!id || !uuidShape.test(id) || Number.isNaN(createdAt.getTime())) {
+    throw new InvalidCursorError(`invalid cursor "${cursor}": pass next_cursor from a previous page`);
+  }
+  return { createdAt, id };
+}
+
+function afterCursor(cursor: Cursor): SQL {
+  return or(
+    lt(files.createdAt, cursor.createdAt),
+    and(eq(files.createdAt, cursor.createdAt), lt(files.id, cursor.id)),
+  )!;
+}

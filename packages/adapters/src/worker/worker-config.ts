@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { parseEnv } from '../config/env.ts';
+import { commonEnv, storageEnv, workerEnv } from '../config/settings.ts';
+
+const schema = z.object({ ...commonEnv, ...storageEnv, ...workerEnv });
+
+/** Which topic a worker consumes. */
+export type WorkerRole = 'main' | 'retry';
+
+/** Validated settings of a consumer app. */
+export type WorkerConfig = z.output<typeof schema> & { role: WorkerRole; service: string; groupId: string };
+
+/** Reads a consumer app's settings from `env`, or raises ConfigError listing every problem. */
+export function loadWorkerConfig(
+  env: NodeJS.ProcessEnv,
+  role: WorkerRole,
+  defaults: { service: string; healthPort: number },
+): WorkerConfig {
+  const parsed = parseEnv(schema, { FILEFLOW_HEALTH_PORT: String(defaults.healthPort), ...env });
+  const groupId = env.FILEFLOW_CONSUMER_GROUP ?? `fileflow-${defaults.service}`;
+  return { ...parsed, role, service: defaults.service, groupId };
+}
+
+/** Lease of an attempt: unless set, the total download limit plus one minute. */
+export function leaseMs(config: WorkerConfig): number {
+  return config.FILEFLOW_LEASE_MS || config.FILEFLOW_TOTAL_TIMEOUT_MS + 60_000;
+}

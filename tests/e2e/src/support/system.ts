@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { stackEnv } from './stack-env.ts';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** The three apps. */
+export type AppName = 'api' | 'consumer' | 'retry-consumer';
+export const APP_NAMES: AppName[] = ['api', 'consumer', 'retry-consumer'];
+
+/** One line of an app's JSON log, with the app that wrote it. */
+export interface LogLine {
+  app: AppName;
+  raw: string;
+  json: Record<string, unknown> | null;
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+}
+
+/**
+ * The three apps started as child processes against the test stack, on their own topics and
+ * consumer groups so test files do not see each other's messages.
+ */
+export class TestSystem {
+  readonly logs: LogLine[] = [];
+  readonly topic = `upload_file_topic_${randomBytes(4).toString('hex')}`;
+  private readonly running = new Map<AppName, Running>();
+  apiUrl = '';
+
+  constructor(private readonly overrides: Partial<Record<AppName | 'all', Record<string, string>>> = {}) {}
+
+  /** Environment of one app. */
+  envFor(app: AppName): Record<string, string> {
+    return {
+      ...(process.env as Record<string, string>),
+      ...stackEnv(),
+      FILEFLOW_TOPIC: this.topic,
+      FILEFLOW_CONSUMER_GROUP: `${this.topic}-${app}`,
+      FILEFLOW_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1/128',
+      FILEFLOW_RETRY_BASE_DELAY_MS: '300',
+      FILEFLOW_RETRY_MAX_DELAY_MS: '5000',
+      FILEFLOW_OUTBOX_POLL_MS: '100',
+      FILEFLOW_HEALTH_PORT: '0',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...this.overrides.all,
+      ...this.overrides[app],
+    };
+  }
+
+  async start(apps: AppName[] = APP_NAMES): Promise<void> {
+    // The API migrates first, so the consumers do not wait on its lock.
+    for (const app of apps) await this.startApp(app);
+  }
+
+  /** Starts one app and waits until it listens. */
+  async startApp(app: AppName): Promise<number> {
+    const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+      cwd: ROOT,
+      env: this.envFor(app),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const port = await this.capture(app, child);
+    this.running.set(app, { child, port });
+    if (app === 'api') this.apiUrl = `http://127.0.0.1:${port}`;
+    if (app !== 'api') await this.waitForLine(app, 'consumer started', 60_000);
+    return port;
+  }
+
+  /** Health port of a consumer app or the API port. */
+  port(app: AppName): number {
+    return this.running.get(app)?.port ?? 0;
+  }
+
+  /** Sends `signal` to an app and waits for it to exit; returns its exit code. */
+  async signal(app: AppName, signal: NodeJS.Signals): Promise<number | null> {
+    const running = this.running.get(app);
+    if (!running || running.child.exitCode !== null) return running?.child.exitCode ?? null;
+    const exited = once(running.child, 'exit');
+    running.child.kill(signal);
+    const [code] = (await exited) as [number | null];
+    this.running.delete(app);
+    return code;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((app) => this.signal(app, 'SIGTERM')));
+  }
+
+  /** Waits until an app logged a line whose `msg` is `message` and that matches `where`. */
+  async waitForLine(
+    app: AppName,
+    message: string,
+    timeoutMs = 30_000,
+    where: (json: Record<string, unknown>) => boolean = () => true,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const line = this.logs.find((l) => l.app === app && l.json?.msg === message && where(l.json));
+      if (line?.json) return line.json;
+      const running = this.running.get(app);
+      if (running && running.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const tail = this.logs.filter((l) => l.app === app).slice(-20).map((l) => l.raw).join('\n');
+    throw new Error(`${app} did not log "${message}" within ${timeoutMs} ms; last lines:\n${tail}`);
+  }
+
+  private capture(app: AppName, child: ChildProcess): Promise<number> {
+    const lines = createInterface({ input: child.stdout! });
+    const errors = createInterface({ input: child.stderr! });
+    errors.on('line', (raw) => this.logs.push({ app, raw, json: null }));
+    return new Promise((resolve, reject) => {
+      lines.on('line', (raw) => {
+        const json = parseJson(raw);
+        this.logs.push({ app, raw, json });
+        const listening = json?.msg === 'api listening' || json?.msg === 'health server listening';
+        if (listening) resolve(Number(json.port));
+      });
+      child.once('exit', (code) => {
+        const tail = this.logs.filter((l) => l.app === app).slice(-20).map((l) => l.raw).join('\n');
+        reject(new Error(`${app} exited with code ${code} before listening:\n${tail}`));
+      });
+    });
+  }
+}
+
+function parseJson(raw: string): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
