@@ -27,6 +27,9 @@ export interface UploadConsumerSettings {
   partitionsConsumedConcurrently: number;
   /** When true, a message is held until the time in its due header by pausing its partition. */
   waitUntilDue: boolean;
+  /** Time without a heartbeat after which the broker evicts the consumer from its group. */
+  sessionTimeoutMs: number;
+  /** Heartbeats are sent this often, also while a slow download is in flight. */
   heartbeatIntervalMs: number;
   /** Longest time the broker holds a fetch open when no message is waiting. */
   maxWaitTimeMs: number;
@@ -54,7 +57,7 @@ export class UploadConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: settings.groupId,
-      sessionTimeout: 30_000,
+      sessionTimeout: settings.sessionTimeoutMs,
       maxWaitTimeInMs: settings.maxWaitTimeMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },

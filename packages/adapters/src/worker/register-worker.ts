@@ -98,7 +98,8 @@ function createConsumer(config: WorkerConfig, c: DependencyContainer, deadLetter
       concurrency: config.FILEFLOW_CONCURRENCY,
       partitionsConsumedConcurrently: config.FILEFLOW_PARTITIONS_CONCURRENTLY,
       waitUntilDue: config.role === 'retry',
-      heartbeatIntervalMs: 3_000,
+      sessionTimeoutMs: config.FILEFLOW_KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: Math.min(3_000, config.FILEFLOW_KAFKA_SESSION_TIMEOUT_MS / 3),
       // A resumed retry partition is fetched only when the previous fetch returns.
       maxWaitTimeMs: config.role === 'retry' ? 250 : 1_000,
       failureBackoff: { initialMs: 500, maxMs: 30_000 },
