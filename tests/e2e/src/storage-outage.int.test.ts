@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { submit, waitForFinal } from './support/api-client.ts';
+import { getUpload, submit, waitForFinal } from './support/api-client.ts';
 import { ScriptedFileServer } from './support/file-server.ts';
 import { localStack } from './support/local-stack.ts';
 import { TestSystem } from './support/system.ts';
 
 describe('object storage outage', () => {
-  const system = new TestSystem({ all: { FILEFLOW_RETRY_BASE_DELAY_MS: '1500', FILEFLOW_RETRY_JITTER: '0' } });
+  const system = new TestSystem();
   const files = new ScriptedFileServer();
 
   before(async () => {
@@ -20,17 +20,19 @@ describe('object storage outage', () => {
     await files.stop();
   });
 
-  it('completes once the S3 server is back', async () => {
+  it('holds uploads without using retries until S3 is back', async () => {
     const stack = localStack();
     const url = files.route('/outage.txt', { status: 200, body: 'survives an outage' });
     await stack.stopService('s3');
     const { json } = await submit(system.apiUrl, { file_url: url, bucket_name: 'outage', object_name: 'o.txt' });
     const id = String(json.id);
-    const failure = await system.waitForLine('consumer', 'attempt failed; retry scheduled', 20_000, (l) => l.uploadId === id);
-    assert.equal(failure.errorCode, 'STORAGE_UNAVAILABLE');
+    const outage = await system.waitForLine('consumer', 'attempt put back: a shared service is unavailable', 20_000, (l) => l.uploadId === id);
+    assert.equal(outage.errorCode, 'STORAGE_UNAVAILABLE');
+    const pending = await getUpload(system.apiUrl, id);
+    assert.equal(pending.last_error?.code, 'STORAGE_UNAVAILABLE');
     await stack.startService('s3');
     const upload = await waitForFinal(system.apiUrl, id, 60_000);
     assert.equal(upload.status, 'completed');
-    assert.ok(upload.retry_count >= 1);
+    assert.equal(upload.retry_count, 0);
   });
 });

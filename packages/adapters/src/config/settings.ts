@@ -45,7 +45,7 @@ export const workerEnv = {
   FILEFLOW_RETRY_FACTOR: decimal(2, 1, 100),
   FILEFLOW_RETRY_MAX_DELAY_MS: integer(60_000, 0),
   FILEFLOW_RETRY_JITTER: decimal(0.2, 0, 1),
-  FILEFLOW_LEASE_MS: integer(0, 0),
+  FILEFLOW_LEASE_MS: integer(60_000, 3_000),
   FILEFLOW_LEASE_SWEEP_MS: integer(15_000, 100),
   FILEFLOW_CONCURRENCY: integer(4, 1, 256),
   FILEFLOW_PARTITIONS_CONCURRENTLY: integer(3, 1, 256),

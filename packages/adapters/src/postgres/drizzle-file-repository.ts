@@ -57,6 +57,24 @@ export class DrizzleFileRepository implements FileRepository {
     return result;
   }
 
+  async extendLease(upload: FileUpload): Promise<WriteResult> {
+    const { id, leaseExpiresAt } = upload.snapshot();
+    const updated = await this.guard(() =>
+      this.db
+        .update(files)
+        .set({ leaseExpiresAt })
+        .where(
+          and(
+            eq(files.id, id),
+            eq(files.version, upload.storedVersionNumber),
+            eq(files.status, 'processing'),
+          ),
+        )
+        .returning({ id: files.id }),
+    );
+    return updated.length === 0 ? 'conflict' : 'stored';
+  }
+
   async findById(id: string): Promise<FileUpload | null> {
     const rows = await this.guard(() => this.db.select().from(files).where(eq(files.id, id)));
     return rows[0] ? toUpload(rows[0]) : null;

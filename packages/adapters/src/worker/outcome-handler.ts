@@ -23,8 +23,14 @@ export function createJobHandler(
     const outcome = await process.execute(job, signal, origin);
     recorder.record(outcome, performance.now() - started);
     logOutcome(logger, fields, outcome);
+    if (outcome.kind === 'outage') throw new OutageError(outcome.failure.message, { cause: outcome.failure });
     return outcome.kind === 'abandoned' ? 'retry-later' : 'done';
   };
+}
+
+/** Raised to make the consumer back off and redeliver while a shared service is down. */
+export class OutageError extends Error {
+  readonly code = 'OUTAGE';
 }
 
 function logOutcome(logger: Logger, fields: object, outcome: ProcessOutcome): void {
@@ -45,6 +51,12 @@ function logOutcome(logger: Logger, fields: object, outcome: ProcessOutcome): vo
       logger.error(
         { ...fields, errorCode: outcome.failure.code, error: outcome.failure.message, reason: outcome.reason },
         'upload failed; sent to the dead-letter topic',
+      );
+      return;
+    case 'outage':
+      logger.warn(
+        { ...fields, errorCode: outcome.failure.code, error: outcome.failure.message },
+        'attempt put back: a shared service is unavailable',
       );
       return;
     case 'abandoned':

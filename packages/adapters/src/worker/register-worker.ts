@@ -6,6 +6,7 @@ import {
   type FileRepository,
   type ObjectStorage,
   type RemoteFileSource,
+  type Ticker,
 } from '@fileflow/domain';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Client as MinioClient } from 'minio';
@@ -28,6 +29,13 @@ import { WorkerTokens as T } from './tokens.ts';
 import { leaseMs, type WorkerConfig } from './worker-config.ts';
 
 const systemClock: Clock = { now: () => new Date() };
+
+const timerTicker: Ticker = {
+  every(intervalMs, callback) {
+    const timer = setInterval(callback, intervalMs);
+    return () => clearInterval(timer);
+  },
+};
 
 /**
  * Registers every part of a consumer app in `container` with factories and explicit tokens.
@@ -82,8 +90,9 @@ function createProcessUpload(config: WorkerConfig, c: DependencyContainer): Proc
       clock: systemClock,
       random: Math.random,
       retryPolicy,
+      ticker: timerTicker,
     },
-    { leaseMs: leaseMs(config) },
+    { leaseMs: leaseMs(config), leaseRenewalMs: Math.floor(leaseMs(config) / 3) },
   );
 }
 

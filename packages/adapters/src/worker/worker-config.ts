@@ -21,7 +21,7 @@ export function loadWorkerConfig(
   return { ...parsed, role, service: defaults.service, groupId };
 }
 
-/** Lease of an attempt: unless set, the total download limit plus one minute. */
+/** Lease of an attempt; a running attempt renews it every third of its length. */
 export function leaseMs(config: WorkerConfig): number {
-  return config.FILEFLOW_LEASE_MS || config.FILEFLOW_TOTAL_TIMEOUT_MS + 60_000;
+  return config.FILEFLOW_LEASE_MS;
 }

@@ -25,6 +25,9 @@ export type FailureCode = keyof typeof FAILURE_CODES;
 /** Whether a retry could help. */
 export type FailureClass = 'retryable' | 'permanent';
 
+/** Codes that mean a service every upload needs is down, not that this upload is at fault. */
+const OUTAGE_CODES: ReadonlySet<FailureCode> = new Set(['STORAGE_UNAVAILABLE', 'DATABASE_UNAVAILABLE']);
+
 /** HTTP statuses from a source that a later attempt may not see again. */
 const RETRYABLE_HTTP_STATUSES = new Set([408, 429]);
 
@@ -52,6 +55,14 @@ export class UploadFailure extends DomainError {
   /** True when a later attempt could succeed. */
   get retryable(): boolean {
     return this.failureClass === 'retryable';
+  }
+
+  /**
+   * True when a shared service is down: the attempt is put back without using a retry, and
+   * the consumer pauses, because every other upload would fail the same way.
+   */
+  get isOutage(): boolean {
+    return OUTAGE_CODES.has(this.code);
   }
 
   /** Builds the failure for a source that answered with an HTTP error status. */

@@ -20,6 +20,11 @@ export interface CancellationSignal {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
+/** Runs a callback repeatedly; the returned function stops it. */
+export interface Ticker {
+  every(intervalMs: number, callback: () => void): () => void;
+}
+
 /** Source of random numbers in [0, 1), used for retry jitter. */
 export type RandomSource = () => number;
 
@@ -81,6 +86,8 @@ export interface FileRepository {
   add(upload: FileUpload, dispatches: UploadDispatch[]): Promise<void>;
   /** Stores the upload's new state unless another writer changed it first. */
   update(upload: FileUpload, dispatches?: UploadDispatch[]): Promise<WriteResult>;
+  /** Stores a new lease end of a running attempt, conditional on the version like `update`. */
+  extendLease(upload: FileUpload): Promise<WriteResult>;
   findById(id: string): Promise<FileUpload | null>;
   list(query: UploadQuery): Promise<UploadPage>;
   /** Finds uploads left in `processing` whose lease expired before `now`. */

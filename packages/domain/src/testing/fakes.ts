@@ -47,6 +47,13 @@ export class InMemoryFileRepository implements FileRepository {
     return 'stored';
   }
 
+  async extendLease(upload: FileUpload): Promise<WriteResult> {
+    const row = this.rows.get(upload.id);
+    if (!row || row.version !== upload.storedVersionNumber || row.status !== 'processing') return 'conflict';
+    this.rows.set(upload.id, { ...row, leaseExpiresAt: upload.snapshot().leaseExpiresAt });
+    return 'stored';
+  }
+
   async findById(id: string): Promise<FileUpload | null> {
     const row = this.rows.get(id);
     return row ? FileUpload.restore(row) : null;
@@ -116,4 +123,22 @@ export function sequentialIds(): { next(): string } {
 
 async function* toAsync(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
+}
+
+/** Ticker that runs its callbacks only when `tick` is called. */
+export class ManualTicker {
+  private readonly callbacks = new Set<() => void>();
+
+  every(_intervalMs: number, callback: () => void): () => void {
+    this.callbacks.add(callback);
+    return () => this.callbacks.delete(callback);
+  }
+
+  tick(): void {
+    for (const callback of this.callbacks) callback();
+  }
+
+  get active(): number {
+    return this.callbacks.size;
+  }
 }

@@ -134,6 +134,12 @@ export class FileUpload {
     this.props.nextAttemptAt = null;
   }
 
+  /** Moves the lease of the running attempt to `now + leaseMs`; the version stays the same. */
+  extendLease(now: Date, leaseMs: number): void {
+    if (this.props.status !== 'processing') this.reject('processing');
+    this.props.leaseExpiresAt = new Date(now.getTime() + leaseMs);
+  }
+
   /** Records the stored object and completes the upload. */
   complete(stored: StoredObject, now: Date): void {
     this.move('completed', now);
@@ -151,12 +157,14 @@ export class FileUpload {
   }
 
   /**
-   * Ends the current attempt without an outcome, such as on shutdown, so the next delivery
-   * runs the same attempt again; the retry budget is untouched.
+   * Ends the current attempt without using a retry, such as on shutdown or during an outage
+   * of a shared service, so the next delivery runs the same attempt again. A failure given
+   * is recorded as the last error.
    */
-  abandonAttempt(now: Date): void {
+  abandonAttempt(now: Date, failure?: UploadFailure): void {
     this.move('pending', now);
     this.props.leaseExpiresAt = null;
+    if (failure) this.recordFailure(failure, now);
   }
 
   /** Records the final failure; no attempt follows unless the upload is replayed. */

@@ -5,6 +5,7 @@ import type {
   CancellationSignal,
   Clock,
   DeliveryOrigin,
+  Ticker,
   FileRepository,
   ObjectStorage,
   RandomSource,
@@ -20,6 +21,7 @@ export type SkipReason = 'not-found' | 'already-final' | 'stale-message' | 'in-p
 export type ProcessOutcome =
   | { kind: 'skipped'; reason: SkipReason }
   | { kind: 'abandoned' }
+  | { kind: 'outage'; failure: UploadFailure }
   | { kind: 'completed'; upload: FileUpload; stored: StoredObject }
   | { kind: 'retry-scheduled'; upload: FileUpload; failure: UploadFailure; delayMs: number }
   | { kind: 'failed'; upload: FileUpload; failure: UploadFailure; reason: string };
@@ -28,6 +30,8 @@ export type ProcessOutcome =
 export interface ProcessUploadSettings {
   /** How long an attempt may hold an upload before another consumer may take it over. */
   leaseMs: number;
+  /** How often a running attempt extends its lease; below `leaseMs`. */
+  leaseRenewalMs: number;
 }
 
 /** Ports ProcessUpload works through. */
@@ -37,6 +41,7 @@ export interface ProcessUploadPorts {
   storage: ObjectStorage;
   clock: Clock;
   random: RandomSource;
+  ticker: Ticker;
   retryPolicy: RetryPolicy;
 }
 
@@ -64,12 +69,29 @@ export class ProcessUpload {
     upload.startAttempt(clock.now(), this.settings.leaseMs);
     if ((await files.update(upload)) === 'conflict') return { kind: 'skipped', reason: 'in-progress' };
 
+    let stored: StoredObject;
     try {
-      const stored = await this.copy(upload, signal);
-      return await this.recordSuccess(upload, stored);
+      stored = await this.copyHoldingLease(upload, signal);
     } catch (error) {
-      if (signal.aborted) return await this.abandon(upload);
-      return await this.recordFailure(upload, UploadFailure.unexpected(error), origin);
+      const failure = UploadFailure.unexpected(error);
+      if (signal.aborted) return this.abandon(upload);
+      if (failure.isOutage) return this.abandon(upload, failure);
+      return this.recordFailure(upload, failure, origin);
+    }
+    return this.recordSuccess(upload, stored);
+  }
+
+  private async copyHoldingLease(upload: FileUpload, signal: CancellationSignal) {
+    const { files, clock, ticker } = this.ports;
+    const stop = ticker.every(this.settings.leaseRenewalMs, () => {
+      upload.extendLease(clock.now(), this.settings.leaseMs);
+      // A failed renewal is harmless: the lease runs out and another consumer takes over.
+      files.extendLease(upload).catch(() => {});
+    });
+    try {
+      return await this.copy(upload, signal);
+    } finally {
+      stop();
     }
   }
 
@@ -95,10 +117,11 @@ export class ProcessUpload {
     return { kind: 'completed', upload, stored };
   }
 
-  private async abandon(upload: FileUpload): Promise<ProcessOutcome> {
-    upload.abandonAttempt(this.ports.clock.now());
+  private async abandon(upload: FileUpload, failure?: UploadFailure): Promise<ProcessOutcome> {
+    upload.abandonAttempt(this.ports.clock.now(), failure);
     const result = await this.ports.files.update(upload);
-    return result === 'conflict' ? { kind: 'skipped', reason: 'lost-lease' } : { kind: 'abandoned' };
+    if (result === 'conflict') return { kind: 'skipped', reason: 'lost-lease' };
+    return failure ? { kind: 'outage', failure } : { kind: 'abandoned' };
   }
 
   private async recordFailure(

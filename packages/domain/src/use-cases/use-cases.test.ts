@@ -6,6 +6,7 @@ import {
   InMemoryFileRepository,
   InMemoryStorage,
   ManualClock,
+  ManualTicker,
   ScriptedSource,
   sequentialIds,
 } from '../testing/fakes.ts';
@@ -26,12 +27,13 @@ function setUp(script: Array<Error | string>) {
   const source = new ScriptedSource(script);
   const clock = new ManualClock();
   const retryPolicy = new RetryPolicy();
+  const ticker = new ManualTicker();
   const process = new ProcessUpload(
-    { files, storage, source, clock, random: () => 0, retryPolicy },
-    { leaseMs: 60_000 },
+    { files, storage, source, clock, random: () => 0, retryPolicy, ticker },
+    { leaseMs: 60_000, leaseRenewalMs: 20_000 },
   );
   const requestUpload = new RequestUpload(files, sequentialIds(), clock);
-  return { files, storage, source, clock, process, requestUpload };
+  return { files, storage, source, clock, process, requestUpload, ticker };
 }
 
 describe('RequestUpload', () => {
@@ -156,12 +158,35 @@ describe('ProcessUpload', () => {
       assert.equal(row.retryCount, 0);
     });
 
-    it('retries a storage outage', async () => {
+    it('puts the attempt back during a storage outage', async () => {
       env = setUp(['ok']);
       env.storage.failWith = new UploadFailure('STORAGE_UNAVAILABLE', 'storage down');
       const upload = await env.requestUpload.execute(request);
       const outcome = await env.process.execute({ uploadId: upload.id, attempt: 1 }, signal);
-      assert.equal(outcome.kind, 'retry-scheduled');
+      assert.equal(outcome.kind, 'outage');
+      const row = env.files.rows.get(upload.id)!;
+      assert.equal(row.status, 'pending');
+      assert.equal(row.retryCount, 0);
+      assert.equal(row.lastError?.code, 'STORAGE_UNAVAILABLE');
+      env.storage.failWith = null;
+      const again = await env.process.execute({ uploadId: upload.id, attempt: 1 }, signal);
+      assert.equal(again.kind, 'completed');
+    });
+
+    it('extends the lease while copying and stops after', async () => {
+      env = setUp(['ok']);
+      const upload = await env.requestUpload.execute(request);
+      let leaseDuringCopy: Date | null = null;
+      const put = env.storage.put.bind(env.storage);
+      env.storage.put = async (write) => {
+        env.clock.advance(30_000);
+        env.ticker.tick();
+        leaseDuringCopy = env.files.rows.get(upload.id)!.leaseExpiresAt;
+        return put(write);
+      };
+      await env.process.execute({ uploadId: upload.id, attempt: 1 }, signal);
+      assert.equal((leaseDuringCopy as Date | null)?.getTime(), env.clock.now().getTime() + 60_000);
+      assert.equal(env.ticker.active, 0);
     });
   });
 });
