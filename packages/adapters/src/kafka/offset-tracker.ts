@@ -13,6 +13,12 @@ export class OffsetTracker {
     this.done.add(offset);
   }
 
+  /** Returns the first offset that is not done, or null when all are done. */
+  firstUnfinished(): string | null {
+    this.committable();
+    return this.offsets[this.index] ?? null;
+  }
+
   /** Returns the last offset of the finished prefix, or null when the first is not done. */
   committable(): string | null {
     while (this.index < this.offsets.length && this.done.has(this.offsets[this.index]!)) {

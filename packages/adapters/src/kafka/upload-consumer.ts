@@ -46,7 +46,8 @@ export class UploadConsumer {
   private readonly abort = new AbortController();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopping = false;
-  private consecutiveFailures = 0;
+  /** Batches in a row that failed on the infrastructure, per partition. */
+  private readonly failedBatches = new Map<number, number>();
   private lastBatchAt = Date.now();
 
   constructor(
@@ -64,9 +65,9 @@ export class UploadConsumer {
     });
   }
 
-  /** True while no infrastructure failure is being backed off from. */
+  /** True while no partition is backing off from an infrastructure failure. */
   get healthy(): boolean {
-    return this.consecutiveFailures === 0;
+    return this.failedBatches.size === 0;
   }
 
   async start(): Promise<void> {
@@ -103,7 +104,10 @@ export class UploadConsumer {
     const { topic, partition } = batch;
     this.lastBatchAt = Date.now();
     const tracker = new OffsetTracker(batch.messages.map((m) => m.offset));
-    const state: { halt: { resumeAt: number; offset: string } | null } = { halt: null };
+    const state: { halt: { resumeAt: number } | null; failed: boolean } = {
+      halt: null,
+      failed: false,
+    };
     const keepAlive = setInterval(() => void heartbeat().catch(() => {}), this.settings.heartbeatIntervalMs);
 
     const next = this.queue(batch.messages);
@@ -113,7 +117,9 @@ export class UploadConsumer {
         const origin = { topic, partition, offset: message.offset };
         const outcome = await this.handleMessage(message, origin);
         if (outcome === 'done') tracker.markDone(message.offset);
-        else state.halt ??= { resumeAt: outcome.resumeAt, offset: message.offset };
+        else if (outcome === 'failed') state.failed = true;
+        const resumeAt = outcome === 'failed' ? this.backoffUntil(partition) : outcome;
+        if (outcome !== 'done') state.halt ??= { resumeAt: resumeAt as number };
       }
     };
     try {
@@ -123,7 +129,11 @@ export class UploadConsumer {
     }
 
     await this.commit(payload, tracker.committable());
-    if (state.halt) this.pauseUntil(payload, state.halt.offset, state.halt.resumeAt);
+    if (state.failed) this.failedBatches.set(partition, (this.failedBatches.get(partition) ?? 0) + 1);
+    else if (tracker.committable() !== null) this.failedBatches.delete(partition);
+    const unfinished = tracker.firstUnfinished();
+    // Messages after the first unfinished one are read again; the use case skips finished ones.
+    if (state.halt && unfinished !== null) this.pauseUntil(payload, unfinished, state.halt.resumeAt);
   }
 
   private queue(messages: KafkaMessage[]): () => KafkaMessage | undefined {
@@ -134,33 +144,32 @@ export class UploadConsumer {
   private async handleMessage(
     message: KafkaMessage,
     origin: DeliveryOrigin,
-  ): Promise<'done' | { resumeAt: number }> {
+  ): Promise<'done' | 'failed' | number> {
     const parsed = parseUploadMessage(message.value, message.headers);
     if (!parsed.ok) {
       await this.handlers.invalid(message, origin, parsed.reason);
       return 'done';
     }
     if (this.settings.waitUntilDue && parsed.dueAt && parsed.dueAt.getTime() > Date.now()) {
-      return { resumeAt: parsed.dueAt.getTime() };
+      return parsed.dueAt.getTime();
     }
     try {
       const result = await this.handlers.job(parsed.job, origin, this.abort.signal);
-      this.consecutiveFailures = 0;
-      return result === 'done' ? 'done' : { resumeAt: Date.now() };
+      return result === 'done' ? 'done' : Date.now();
     } catch (error) {
-      this.consecutiveFailures += 1;
-      const delay = this.failureDelay();
       this.logger.error(
-        { err: error, uploadId: parsed.job.uploadId, ...origin, attempt: parsed.job.attempt, retryInMs: delay },
+        { err: error, uploadId: parsed.job.uploadId, ...origin, attempt: parsed.job.attempt },
         'message processing failed; it will be redelivered',
       );
-      return { resumeAt: Date.now() + delay };
+      return 'failed';
     }
   }
 
-  private failureDelay(): number {
+  /** End of the backoff of a partition whose batch failed, growing with each failed batch. */
+  private backoffUntil(partition: number): number {
     const { initialMs, maxMs } = this.settings.failureBackoff;
-    return Math.min(maxMs, initialMs * 2 ** (this.consecutiveFailures - 1));
+    const failures = this.failedBatches.get(partition) ?? 0;
+    return Date.now() + Math.min(maxMs, initialMs * 2 ** failures);
   }
 
   private async commit(payload: EachBatchPayload, offset: string | null): Promise<void> {

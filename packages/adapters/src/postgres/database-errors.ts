@@ -4,6 +4,11 @@ import { UploadFailure } from '@fileflow/domain';
 const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '57P', '53'];
 const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
+/** A failed query; its message holds the driver's text without the query or its parameters. */
+export class DatabaseQueryError extends Error {
+  readonly code = 'DATABASE_QUERY_FAILED';
+}
+
 /** True when `error` says the database is down, restarting or out of connections. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -16,12 +21,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Translates a driver error into a retryable UploadFailure when the database is unavailable.
- * The driver's text is left out because it can carry query parameters.
+ * Translates a driver error: a retryable UploadFailure when the database is unavailable, else
+ * a DatabaseQueryError. drizzle's own error is dropped because its message carries the query
+ * and its parameters; the driver's error underneath is kept as the cause.
  */
-export function translateDatabaseError(error: unknown): unknown {
-  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
-  if (!isDatabaseUnavailable(cause) && !isDatabaseUnavailable(error)) return error;
-  const code = (cause as { code?: string }).code ?? 'connection lost';
-  return new UploadFailure('DATABASE_UNAVAILABLE', `database unavailable (${code})`, { cause: error });
+export function translateDatabaseError(error: unknown): Error {
+  const driverError = (error as { cause?: unknown } | null)?.cause ?? error;
+  const code = (driverError as { code?: unknown } | null)?.code;
+  const label = typeof code === 'string' ? code : 'no code';
+  if (isDatabaseUnavailable(driverError)) {
+    return new UploadFailure('DATABASE_UNAVAILABLE', `database unavailable (${label})`, { cause: driverError });
+  }
+  const message = driverError instanceof Error ? driverError.message : String(driverError);
+  return new DatabaseQueryError(`database query failed (${label}): ${message}`, { cause: driverError });
 }

@@ -111,7 +111,7 @@ function createConsumer(config: WorkerConfig, c: DependencyContainer, deadLetter
       heartbeatIntervalMs: Math.min(3_000, config.FILEFLOW_KAFKA_SESSION_TIMEOUT_MS / 3),
       // A resumed retry partition is fetched only when the previous fetch returns.
       maxWaitTimeMs: config.role === 'retry' ? 250 : 1_000,
-      failureBackoff: { initialMs: 500, maxMs: 30_000 },
+      failureBackoff: { initialMs: 500, maxMs: 5_000 },
     },
     {
       job: createJobHandler(c.resolve(T.ProcessUpload), logger, c.resolve<Metrics>(T.Metrics)),

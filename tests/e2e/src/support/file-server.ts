@@ -11,6 +11,7 @@ export type Reply =
 export class ScriptedFileServer {
   private readonly server = http.createServer((req, res) => this.answer(req, res));
   private readonly routes = new Map<string, Reply[]>();
+  private readonly prefixes = new Map<string, Reply>();
   /** Requests seen per path. */
   readonly hits = new Map<string, number>();
   /** Times of the requests seen per path, in ms since the epoch. */
@@ -34,6 +35,11 @@ export class ScriptedFileServer {
     return this.url(path);
   }
 
+  /** Serves `reply` on every path that starts with `prefix` and has no route of its own. */
+  routePrefix(prefix: string, reply: Reply): void {
+    this.prefixes.set(prefix, reply);
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
@@ -45,7 +51,8 @@ export class ScriptedFileServer {
     this.hits.set(path, count);
     this.hitTimes.set(path, [...(this.hitTimes.get(path) ?? []), Date.now()]);
     const replies = this.routes.get(path);
-    const reply = replies?.[Math.min(count, replies.length) - 1];
+    const prefix = [...this.prefixes.keys()].find((p) => path.startsWith(p));
+    const reply = replies?.[Math.min(count, replies.length) - 1] ?? (prefix ? this.prefixes.get(prefix) : undefined);
     if (!reply) {
       res.writeHead(404).end('not found');
     } else if (typeof reply === 'function') {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { stackEnv } from './stack-env.ts';
@@ -62,6 +63,7 @@ export class TestSystem {
 
   /** Starts one app and waits until it listens. */
   async startApp(app: AppName): Promise<number> {
+    const firstLine = this.logs.length;
     const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
       cwd: ROOT,
       env: this.envFor(app),
@@ -70,7 +72,7 @@ export class TestSystem {
     const port = await this.capture(app, child);
     this.running.set(app, { child, port });
     if (app === 'api') this.apiUrl = `http://127.0.0.1:${port}`;
-    if (app !== 'api') await this.waitForLine(app, 'consumer started', 60_000);
+    if (app !== 'api') await this.waitForLine(app, 'consumer started', 60_000, () => true, firstLine);
     return port;
   }
 
@@ -90,8 +92,13 @@ export class TestSystem {
     return code;
   }
 
+  /** Stops every app and keeps their log lines in test-artifacts/logs for later reading. */
   async stop(): Promise<void> {
     await Promise.all([...this.running.keys()].map((app) => this.signal(app, 'SIGTERM')));
+    const folder = new URL('../../../../test-artifacts/logs/', import.meta.url);
+    await mkdir(folder, { recursive: true });
+    const text = this.logs.map((line) => `${line.app} ${line.raw}`).join('\n');
+    await writeFile(new URL(`${this.topic}.log`, folder), `${text}\n`);
   }
 
   /** Waits until an app logged a line whose `msg` is `message` and that matches `where`. */
@@ -100,10 +107,13 @@ export class TestSystem {
     message: string,
     timeoutMs = 30_000,
     where: (json: Record<string, unknown>) => boolean = () => true,
+    fromLine = 0,
   ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const line = this.logs.find((l) => l.app === app && l.json?.msg === message && where(l.json));
+      const line = this.logs
+        .slice(fromLine)
+        .find((l) => l.app === app && l.json?.msg === message && where(l.json));
       if (line?.json) return line.json;
       const running = this.running.get(app);
       if (running && running.child.exitCode !== null) break;
@@ -111,6 +121,11 @@ export class TestSystem {
     }
     const tail = this.logs.filter((l) => l.app === app).slice(-20).map((l) => l.raw).join('\n');
     throw new Error(`${app} did not log "${message}" within ${timeoutMs} ms; last lines:\n${tail}`);
+  }
+
+  /** True while the app's process runs. */
+  isRunning(app: AppName): boolean {
+    return this.running.has(app);
   }
 
   private capture(app: AppName, child: ChildProcess): Promise<number> {
