@@ -151,7 +151,10 @@ describe('GuardedHttpSource address checks', () => {
     const connect = recordingConnector();
     const source = new GuardedHttpSource({ lookup, connect });
 
-    const failure = await expectFailure(source.open('http://files.test/a', signal), 'SOURCE_BLOCKED');
+    const failure = await expectFailure(
+      source.open('http://files.test/a', signal),
+      'SOURCE_BLOCKED',
+    );
 
     assert.match(failure.message, /files\.test .*address 127\.0\.0\.1 is in the loopback range/);
     assert.deepEqual(lookup.calls, ['files.test']);
@@ -163,14 +166,17 @@ describe('GuardedHttpSource address checks', () => {
     const connect = recordingConnector();
     const source = new GuardedHttpSource({ lookup, connect });
 
-    const failure = await expectFailure(source.open('http://mixed.test/', signal), 'SOURCE_BLOCKED');
+    const failure = await expectFailure(
+      source.open('http://mixed.test/', signal),
+      'SOURCE_BLOCKED',
+    );
 
     assert.match(failure.message, /10\.0\.0\.1 is in the private range/);
     assert.deepEqual(connect.targets, []);
   });
 
   it('would connect to a public literal', async () => {
-    // The recording connector opens no socket for 8.8.8.8; it only shows the guard let it through.
+    // The recording connector opens no socket to 8.8.8.8. It only shows that the guard let it pass.
     const connect = recordingConnector();
     const source = new GuardedHttpSource({ connect });
 
@@ -259,7 +265,10 @@ describe('GuardedHttpSource URL checks', () => {
   it('does not echo a password parsed as scheme', async () => {
     const source = new GuardedHttpSource({ connect: recordingConnector() });
 
-    const failure = await expectFailure(source.open('admin:hunter2@files.test', signal), 'SOURCE_INVALID');
+    const failure = await expectFailure(
+      source.open('admin:hunter2@files.test', signal),
+      'SOURCE_INVALID',
+    );
 
     assert.ok(!failure.message.includes('hunter2'), failure.message);
     assert.ok(!failure.message.includes('admin'), failure.message);
@@ -348,7 +357,10 @@ describe('GuardedHttpSource redirect checks', () => {
     const source = new GuardedHttpSource({ ...local, connect });
     const before = server.requests.length;
 
-    const failure = await expectFailure(source.open(server.url('/hop/6'), signal), 'SOURCE_INVALID');
+    const failure = await expectFailure(
+      source.open(server.url('/hop/6'), signal),
+      'SOURCE_INVALID',
+    );
 
     assert.match(failure.message, /redirected more than 5 times \(maxRedirects=5\)/);
     assert.equal(connect.targets.length, 6);

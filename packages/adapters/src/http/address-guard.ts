@@ -21,7 +21,7 @@ const EMBEDDED_IPV4_OFFSET: Partial<Record<string, number>> = {
   '6to4': 2,
 };
 
-/** Parses CIDR strings such as '127.0.0.0/8' or '::1/128'; throws RangeError for an invalid one. */
+/** Parses CIDR strings such as '127.0.0.0/8', and throws RangeError for an invalid one. */
 export function parseNetworks(cidrs: readonly string[]): Network[] {
   return cidrs.map((cidr) => {
     if (!ipaddr.isValidCIDR(cidr)) {
@@ -58,7 +58,7 @@ export function addressRejection(address: string, allowed: readonly Network[] = 
 export class AddressGuard {
   private readonly allowed: Network[];
 
-  /** Takes CIDR networks to allow despite their range; throws RangeError for an invalid one. */
+  /** Takes CIDR networks to allow despite their range, and throws RangeError for an invalid one. */
   constructor(allowedPrivateNetworks: readonly string[] = []) {
     this.allowed = parseNetworks(allowedPrivateNetworks);
   }

@@ -2,9 +2,9 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 
-/** Where to open a socket for one request. Every address has passed the address guard. */
+/** Destination of one request's socket. Every address in it has passed the address guard. */
 export interface ConnectTarget {
-  /** Hostname from the URL, without IPv6 brackets; TLS verifies the certificate against it. */
+  /** Hostname from the URL without IPv6 brackets, which TLS verifies the certificate against. */
   hostname: string;
   port: number;
   tls: boolean;
@@ -23,8 +23,8 @@ export const connectToCheckedAddress: Connector = (target) => {
   const options = {
     host: target.hostname,
     port: target.port,
-    // net asks this function instead of DNS, so a second lookup that could return another
-    // address never happens: the socket can only reach an address the guard checked.
+    // net calls this function instead of DNS, so no second lookup can return another address
+    // and the socket reaches only an address the guard checked.
     lookup: fixedLookup(target.addresses),
   };
   if (!target.tls) return net.connect(options);

@@ -3,7 +3,7 @@ import { fileTypeFromBuffer } from 'file-type';
 /** RFC 9110 token characters. */
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 
-/** RFC 9110 qdtext: tab, space and visible characters except '"' and '\\', plus obs-text. */
+/** RFC 9110 qdtext: tab, space, obs-text and visible characters except quote and backslash. */
 const QDTEXT = '[\\t\\x20\\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]';
 
 /** RFC 9110 quoted-pair: a backslash and the character it escapes. */
@@ -13,14 +13,14 @@ const QUOTED_STRING = `"(?:${QDTEXT}|${QUOTED_PAIR})*"`;
 
 const PARAMETER = `${TOKEN}=(?:${TOKEN}|${QUOTED_STRING})`;
 
-/** type "/" subtype, then parameters; RFC 9110 allows empty ones between semicolons. */
+/** type "/" subtype, then parameters. RFC 9110 allows empty ones between semicolons. */
 const MEDIA_TYPE = new RegExp(
   `^(${TOKEN})/(${TOKEN})((?:[ \\t]*;(?:[ \\t]*${PARAMETER})?)*)[ \\t]*$`,
 );
 
 /**
  * Returns the Content-Type header when it is a valid media type, else null. Type and subtype
- * are lowercased; parameters such as charset are kept as sent, because they describe the bytes.
+ * are lowercased. Parameters such as charset are kept as sent, because they describe the bytes.
  */
 export function parseContentType(header: string | undefined): string | null {
   const match = header === undefined ? null : MEDIA_TYPE.exec(header.trim());

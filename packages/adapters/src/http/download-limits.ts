@@ -6,11 +6,11 @@ export interface DownloadLimits {
   connectTimeoutMs: number;
   /** Time allowed from the TCP connect to the end of the response headers, per request. */
   headersTimeoutMs: number;
-  /** Longest wait for the next body bytes while the reader is waiting for them. */
+  /** Maximum wait for the next body bytes, counted only while the reader waits for them. */
   idleTimeoutMs: number;
   /** Time allowed from `open()` to the end of the body, redirects included. */
   totalTimeoutMs: number;
-  /** Maximum number of redirects followed; one more is rejected. */
+  /** Maximum number of redirects followed. One more is rejected. */
   maxRedirects: number;
 }
 
@@ -27,14 +27,14 @@ export const DEFAULT_LIMITS: Readonly<DownloadLimits> = {
   maxRedirects: 5,
 };
 
-/** Largest delay setTimeout accepts; longer ones fire at once. */
+/** Maximum delay setTimeout accepts. Node fires longer ones at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Validated limits plus the setting names that failure messages cite. */
 export class Limits {
   readonly values: Readonly<DownloadLimits>;
 
-  /** Applies defaults and checks each limit; throws RangeError for an invalid one. */
+  /** Applies defaults and checks each limit, and throws RangeError for an invalid one. */
   constructor(
     overrides: Partial<DownloadLimits> = {},
     private readonly settingNames: Partial<Record<LimitName, string>> = {},

@@ -22,7 +22,7 @@ import {
 import { describeUrl, isRedirect, parseSourceUrl, redirectTarget } from './source-url.ts';
 import { TransferControl } from './transfer-control.ts';
 
-/** Options of GuardedHttpSource; every one has a default. */
+/** Options of GuardedHttpSource. Every option has a default. */
 export interface GuardedHttpSourceOptions extends Partial<DownloadLimits> {
   /** CIDR networks allowed despite their range, e.g. ['127.0.0.0/8', '::1/128']. Default none. */
   allowedPrivateNetworks?: readonly string[];
@@ -36,13 +36,14 @@ export interface GuardedHttpSourceOptions extends Partial<DownloadLimits> {
 
 /**
  * RemoteFileSource that downloads http and https URLs and connects only to addresses the
- * address guard allows, on every redirect. Raises UploadFailure for every failure:
- * SOURCE_BLOCKED when a security rule rejects the source (address guard, https-to-http
- * redirect, failed TLS certificate verification), SOURCE_INVALID when the URL or response
- * cannot be used as given (scheme, credentials, redirect count, unknown host, broken HTTP),
- * and the retryable codes for timeouts, unreachable hosts and interrupted bodies.
+ * address guard allows, on every redirect. Every failure is raised as UploadFailure.
  *
- * The body is stored as served: the request asks for identity encoding, and a response with
+ * SOURCE_BLOCKED means a security rule rejected the source: the address guard, an https-to-http
+ * redirect, or a TLS certificate that failed verification. SOURCE_INVALID means the URL or the
+ * response cannot be used as given: scheme, credentials, redirect count, unknown host or broken
+ * HTTP. Timeouts, unreachable hosts and interrupted bodies raise the retryable codes.
+ *
+ * The body is stored as served. Requests send Accept-Encoding: identity, and a response with
  * another Content-Encoding (gzip, say) is passed on without decoding.
  */
 export class GuardedHttpSource implements RemoteFileSource {
@@ -51,7 +52,7 @@ export class GuardedHttpSource implements RemoteFileSource {
   private readonly lookup: HostLookup;
   private readonly connect: Connector;
 
-  /** Validates the options; throws RangeError for an invalid limit or network. */
+  /** Validates the options, and throws RangeError for an invalid limit or network. */
   constructor(options: GuardedHttpSourceOptions = {}) {
     this.guard = new AddressGuard(options.allowedPrivateNetworks);
     this.limits = new Limits(options, options.limitSettingNames);
@@ -63,9 +64,9 @@ export class GuardedHttpSource implements RemoteFileSource {
   async open(url: string, signal: CancellationSignal): Promise<RemoteFile> {
     const start = parseSourceUrl(url);
     const control = new TransferControl(signal, (reason) => cancelled(reason, start));
-    const what = `download of ${describeUrl(start)} did not finish`;
+    const operation = `download of ${describeUrl(start)}`;
     control.startTimer(this.limits.values.totalTimeoutMs, () =>
-      timedOut(what, this.limits, 'totalTimeoutMs'),
+      timedOut(operation, this.limits, 'totalTimeoutMs'),
     );
 
     try {
@@ -92,9 +93,9 @@ export class GuardedHttpSource implements RemoteFileSource {
   }
 
   private async fetch(url: URL, control: TransferControl): Promise<Exchange> {
-    const what = `connection to ${url.host} was not established`;
+    const operation = `connecting to ${url.host}`;
     const stopConnectTimer = control.startTimer(this.limits.values.connectTimeoutMs, () =>
-      timedOut(what, this.limits, 'connectTimeoutMs'),
+      timedOut(operation, this.limits, 'connectTimeoutMs'),
     );
     try {
       control.throwIfFailed();

@@ -19,7 +19,7 @@ export function bareHostname(url: URL): string {
 }
 
 /**
- * Resolves the URL's host and checks every address with the guard; a literal IP is checked
+ * Resolves the URL's host and checks every address with the guard. A literal IP is checked
  * as it is. Raises SOURCE_BLOCKED when any address is rejected, even if others would pass, so
  * a name cannot mix a public address with an internal one.
  */

@@ -6,7 +6,7 @@ import { UploadFailure, type FailureCode } from '@fileflow/domain';
 import { connectToCheckedAddress, type ConnectTarget, type Connector } from './connector.ts';
 import type { HostLookup } from './host-resolution.ts';
 
-/** A server on 127.0.0.1 started by a test, with what it saw. */
+/** Server on 127.0.0.1 started by a test, with the connections and requests it received. */
 export interface TestServer {
   port: number;
   /** Request heads received, in order, as raw text. */
@@ -41,7 +41,7 @@ export async function startRawServer(handler: RawHandler): Promise<TestServer> {
   return describeServer(server, sockets, state);
 }
 
-/** Starts an HTTP server on 127.0.0.1; `requests` holds each request line and headers. */
+/** Starts an HTTP server on 127.0.0.1. `requests` contains each request line and headers. */
 export async function startHttpServer(
   respond: (request: http.IncomingMessage, response: http.ServerResponse) => void,
 ): Promise<TestServer> {
@@ -82,8 +82,8 @@ export function recordingLookup(table: Record<string, string[]>): HostLookup & {
 }
 
 /**
- * A connector that records each target. Targets whose every address is 127.0.0.1 go to the
- * real connector; any other target fails without opening a socket.
+ * Builds a connector that records each target. Targets whose addresses are all 127.0.0.1 go to
+ * the delegate, and any other target fails without opening a socket.
  */
 export function recordingConnector(
   delegate: Connector = connectToCheckedAddress,

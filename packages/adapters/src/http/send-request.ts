@@ -5,10 +5,10 @@ import type { AddressGuard } from './address-guard.ts';
 import type { Connector } from './connector.ts';
 import type { Limits } from './download-limits.ts';
 import { bareHostname } from './host-resolution.ts';
-import { blockedAddress, requestFailure, timedOut } from './source-failures.ts';
+import { blockedAddress, closedOnConnect, requestFailure, timedOut } from './source-failures.ts';
 import type { TransferControl } from './transfer-control.ts';
 
-/** Request headers; identity encoding because the stored bytes must be the bytes served. */
+/** Request headers. Identity encoding, because the stored bytes must be the bytes served. */
 const REQUEST_HEADERS = {
   'User-Agent': 'FileFlow/0.1',
   'Accept-Encoding': 'identity',
@@ -16,7 +16,7 @@ const REQUEST_HEADERS = {
   Connection: 'close',
 };
 
-/** What one request needs. */
+/** Inputs of one request. */
 export interface RequestPlan {
   url: URL;
   addresses: readonly LookupAddress[];
@@ -78,7 +78,10 @@ function openSocket(plan: RequestPlan, control: TransferControl, onConnect: () =
   // This listener runs before the request bytes are written, but after a TLS socket has sent
   // its ClientHello, which carries no data of the download.
   socket.once('connect', () => {
-    const reason = plan.guard.check(socket.remoteAddress ?? 'unknown');
+    const address = socket.remoteAddress;
+    // No address means the peer already reset the connection, so nothing can be sent anyway.
+    if (address === undefined) return control.fail(closedOnConnect(plan.url));
+    const reason = plan.guard.check(address);
     if (reason !== null) control.fail(blockedAddress(bareHostname(plan.url), reason));
     else onConnect();
   });
@@ -86,9 +89,9 @@ function openSocket(plan: RequestPlan, control: TransferControl, onConnect: () =
 }
 
 function startHeadersTimer(plan: RequestPlan, control: TransferControl): () => void {
-  const what = `source ${plan.url.host} sent no response headers`;
+  const operation = `waiting for response headers from ${plan.url.host}`;
   const { limits } = plan;
   return control.startTimer(limits.values.headersTimeoutMs, () =>
-    timedOut(what, limits, 'headersTimeoutMs'),
+    timedOut(operation, limits, 'headersTimeoutMs'),
   );
 }

@@ -35,7 +35,13 @@ export function blockedAddress(hostname: string, reason: string): UploadFailure 
   return new UploadFailure('SOURCE_BLOCKED', `source host ${hostname} was rejected: ${reason}`);
 }
 
-/** Translates a DNS lookup error; an unknown name is permanent, anything else retryable. */
+/** Builds the failure for a connection the peer closed before its address could be read. */
+export function closedOnConnect(url: URL): UploadFailure {
+  const message = `connection to ${url.host} was closed by the peer as it opened`;
+  return new UploadFailure('SOURCE_UNREACHABLE', message);
+}
+
+/** Translates a DNS lookup error. An unknown name is permanent, any other error retryable. */
 export function lookupFailure(error: unknown, hostname: string): UploadFailure {
   const code = errorCode(error);
   if (code !== undefined && NAME_NOT_FOUND_CODES.has(code)) {
@@ -53,7 +59,7 @@ export function requestFailure(error: unknown, url: URL): UploadFailure {
   if (error instanceof UploadFailure) return error;
   const code = errorCode(error);
   const detail = errorMessage(error);
-  if (code?.startsWith('HPE_')) return invalidResponse(error, url);
+  if (isParseError(error)) return invalidResponse(error, url);
   if (code !== undefined && CERTIFICATE_CODES.has(code)) {
     const message = `TLS certificate of ${url.host} failed verification (${code}): ${detail}`;
     return new UploadFailure('SOURCE_BLOCKED', message, { cause: error });
@@ -64,7 +70,7 @@ export function requestFailure(error: unknown, url: URL): UploadFailure {
 
 /**
  * Translates an error raised while reading the body. A parse error recorded on the request
- * means the source broke HTTP framing; any other error means the connection dropped.
+ * means the source broke HTTP framing, and any other error means the connection dropped.
  */
 export function bodyFailure(
   error: unknown,
@@ -73,7 +79,7 @@ export function bodyFailure(
   progress: BodyProgress,
 ): UploadFailure {
   if (error instanceof UploadFailure) return error;
-  if (errorCode(requestError)?.startsWith('HPE_')) return invalidResponse(requestError, url);
+  if (isParseError(requestError)) return invalidResponse(requestError, url);
   const message = `connection to ${url.host} dropped after ${describeProgress(progress)}`;
   return new UploadFailure('SOURCE_INTERRUPTED', `${message}: ${errorMessage(error)}`, {
     cause: error,
@@ -84,6 +90,18 @@ export function bodyFailure(
 export function bodyTruncated(url: URL, progress: BodyProgress): UploadFailure {
   const message = `body from ${describeUrl(url)} ended after ${describeProgress(progress)}`;
   return new UploadFailure('SOURCE_INTERRUPTED', message);
+}
+
+/** Returns true for an error of Node's HTTP parser (codes HPE_*). */
+export function isParseError(error: unknown): boolean {
+  return errorCode(error)?.startsWith('HPE_') === true;
+}
+
+/** Builds the failure for bytes the source sent after the end of its response. */
+export function bytesPastEnd(error: unknown, url: URL, declaredSize: number | null): UploadFailure {
+  const end = declaredSize === null ? 'its response' : `its Content-Length of ${declaredSize}`;
+  const message = `source ${url.host} sent bytes past ${end}: ${errorMessage(error)}`;
+  return new UploadFailure('SOURCE_INVALID', message, { cause: error });
 }
 
 /** Builds the failure for a response the HTTP parser rejected. */
@@ -117,15 +135,15 @@ export function tooManyRedirects(url: URL, limits: Limits): UploadFailure {
   return new UploadFailure('SOURCE_INVALID', message);
 }
 
-/** Builds the failure for a timeout; `what` says what did not happen in time. */
-export function timedOut(what: string, limits: Limits, limit: LimitName): UploadFailure {
-  const message = `${what} within ${limits.values[limit]} ms (${limits.cite(limit)})`;
+/** Builds the failure for an operation, such as "connecting to host", that ran out of time. */
+export function timedOut(operation: string, limits: Limits, limit: LimitName): UploadFailure {
+  const message = `${operation} timed out after ${limits.values[limit]} ms (${limits.cite(limit)})`;
   return new UploadFailure('SOURCE_TIMEOUT', message);
 }
 
 /**
  * Translates the caller's cancellation: an UploadFailure reason is kept, a TimeoutError becomes
- * SOURCE_TIMEOUT, and any other reason SOURCE_INTERRUPTED. Both are retryable, because the
+ * SOURCE_TIMEOUT, and any other reason SOURCE_INTERRUPTED. Both codes are retryable, because the
  * source itself did nothing wrong.
  */
 export function cancelled(reason: unknown, url: URL): UploadFailure {

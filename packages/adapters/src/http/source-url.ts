@@ -19,7 +19,7 @@ export function describeUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
-/** Parses a source URL and checks scheme and credentials; raises SOURCE_INVALID otherwise. */
+/** Parses a source URL and checks scheme and credentials, raising SOURCE_INVALID on failure. */
 export function parseSourceUrl(raw: string): URL {
   let url: URL;
   try {
@@ -32,7 +32,7 @@ export function parseSourceUrl(raw: string): URL {
   return url;
 }
 
-/** True when the status asks the client to fetch another URL. */
+/** Returns true for a status that redirects the client to its Location header. */
 export function isRedirect(status: number): boolean {
   return REDIRECT_STATUSES.has(status);
 }

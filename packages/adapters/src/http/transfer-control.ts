@@ -1,6 +1,5 @@
 import type { ClientRequest } from 'node:http';
-import type { CancellationSignal } from '@fileflow/domain';
-import type { UploadFailure } from '@fileflow/domain';
+import type { CancellationSignal, UploadFailure } from '@fileflow/domain';
 
 /**
  * Cancellation state of one download, from `open()` to the end of the body: the caller's
@@ -15,19 +14,14 @@ export class TransferControl {
 
   private request: ClientRequest | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly failed: Promise<never>;
-  private rejectFailed: (failure: UploadFailure) => void = () => {};
+  /** Rejecters of the waits in progress. Each is removed when its wait settles. */
+  private readonly waiters = new Set<(failure: UploadFailure) => void>();
   private readonly onAbort = (): void => this.fail(this.cancellation(this.signal.reason));
 
   constructor(
     private readonly signal: CancellationSignal,
     private readonly cancellation: (reason: unknown) => UploadFailure,
   ) {
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    // Keeps a failure nobody waits for from being reported as an unhandled rejection.
-    this.failed.catch(() => {});
     if (signal.aborted) this.onAbort();
     else signal.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -47,14 +41,22 @@ export class TransferControl {
     if (this.failure) throw this.failure;
   }
 
-  /** Waits for the promise, but rejects with the download's failure as soon as there is one. */
+  /**
+   * Waits for the promise, but rejects with the download's failure as soon as there is one.
+   * Promise.race against one long-lived promise would keep a reaction per call, and with it
+   * every body chunk read, until the download ends.
+   */
   race<T>(promise: Promise<T>): Promise<T> {
-    return Promise.race([promise, this.failed]);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.add(reject);
+      promise.then(resolve, reject).finally(() => this.waiters.delete(reject));
+    });
   }
 
-  /** Starts a timer that fails the download; the returned function stops it. */
+  /** Starts a timer that fails the download, and returns a function that stops it. */
   startTimer(ms: number, failure: () => UploadFailure): () => void {
-    // Not unref'd: a pending open() must settle even when no socket holds the event loop yet.
+    // Not unref'd, so a pending open() settles even before a socket keeps the event loop alive.
     const timer = setTimeout(() => this.fail(failure()), ms);
     this.timers.add(timer);
     return () => {
@@ -63,12 +65,14 @@ export class TransferControl {
     };
   }
 
-  /** Records the failure unless one is already recorded, and destroys the request. */
+  /** Records the failure unless one is already recorded, destroys the request and closes. */
   fail(failure: UploadFailure): void {
     if (this.failure) return;
     this.failure = failure;
-    this.rejectFailed(failure);
+    for (const reject of this.waiters) reject(failure);
+    this.waiters.clear();
     this.request?.destroy(failure);
+    this.close();
   }
 
   /** Stops every timer, stops listening to the signal and destroys the request. */

@@ -138,6 +138,14 @@ function createSource(config: WorkerConfig): GuardedHttpSource {
     totalTimeoutMs: config.FILEFLOW_TOTAL_TIMEOUT_MS,
     maxRedirects: config.FILEFLOW_MAX_REDIRECTS,
     allowedPrivateNetworks: config.FILEFLOW_ALLOW_PRIVATE_NETWORKS,
+    limitSettingNames: {
+      maxBytes: 'FILEFLOW_MAX_FILE_BYTES',
+      connectTimeoutMs: 'FILEFLOW_CONNECT_TIMEOUT_MS',
+      headersTimeoutMs: 'FILEFLOW_HEADERS_TIMEOUT_MS',
+      idleTimeoutMs: 'FILEFLOW_IDLE_TIMEOUT_MS',
+      totalTimeoutMs: 'FILEFLOW_TOTAL_TIMEOUT_MS',
+      maxRedirects: 'FILEFLOW_MAX_REDIRECTS',
+    },
   });
 }
 
