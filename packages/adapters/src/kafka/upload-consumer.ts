@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { DeliveryOrigin, UploadJob } from '@fileflow/domain';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -56,6 +57,8 @@ export class UploadConsumer {
     private readonly handlers: { job: JobHandler; invalid: InvalidMessageHandler },
     private readonly logger: Logger,
   ) {
+    // Every attempt in flight listens on the shutdown signal.
+    setMaxListeners(settings.concurrency * settings.partitionsConsumedConcurrently + 10, this.abort.signal);
     this.consumer = kafka.consumer({
       groupId: settings.groupId,
       sessionTimeout: settings.sessionTimeoutMs,

@@ -6,10 +6,17 @@ import type { Logger } from 'pino';
 import { kafkaLogCreator } from '../observability/logger.ts';
 import type { Database } from '../postgres/drizzle-file-repository.ts';
 
-/** Opens a connection pool; its errors on idle clients are logged instead of crashing. */
+/**
+ * Opens a connection pool. A connection that the server ends is logged instead of crashing
+ * the process: pg emits 'error' on a checked-out client with no listener of its own, such as
+ * one between two statements of a transaction while PostgreSQL restarts.
+ */
 export function createPool(databaseUrl: string, logger: Logger, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000 });
   pool.on('error', (error) => logger.error({ err: error }, 'idle database connection failed'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection failed'));
+  });
   return pool;
 }
 
