@@ -59,6 +59,13 @@ export class Metrics implements OutcomeRecorder {
     registers: [this.registry],
   });
 
+  readonly consumerLag = new Gauge({
+    name: 'fileflow_consumer_lag_messages',
+    help: 'Messages between the committed offset and the end of each partition',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });

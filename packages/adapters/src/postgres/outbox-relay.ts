@@ -30,7 +30,6 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private failures = 0;
-  private backlog = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -39,9 +38,12 @@ export class OutboxRelay {
     private readonly logger: Logger,
   ) {}
 
-  /** Number of unsent rows seen by the last pass. */
-  get pending(): number {
-    return this.backlog;
+  /** Counts the rows not yet published. */
+  async countUnsent(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      'select count(*)::int as n from outbox where sent_at is null',
+    );
+    return rows[0]?.n ?? 0;
   }
 
   start(): void {
@@ -94,7 +96,6 @@ export class OutboxRelay {
       let published = 0;
       try {
         published = await this.publishBatch();
-        this.backlog = published === this.settings.batchSize ? published : 0;
         this.failures = 0;
       } catch (error) {
         this.failures += 1;

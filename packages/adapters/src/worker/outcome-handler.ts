@@ -1,4 +1,10 @@
-import type { DeliveryOrigin, ProcessOutcome, ProcessUpload, UploadJob } from '@fileflow/domain';
+import type {
+  DeliveryOrigin,
+  ObjectStorage,
+  ProcessOutcome,
+  ProcessUpload,
+  UploadJob,
+} from '@fileflow/domain';
 import type { Logger } from 'pino';
 import type { HandlerResult, JobHandler } from '../kafka/upload-consumer.ts';
 
@@ -15,6 +21,7 @@ export function createJobHandler(
   process: ProcessUpload,
   logger: Logger,
   recorder: OutcomeRecorder,
+  storage: Pick<ObjectStorage, 'presignGet'>,
 ): JobHandler {
   return async (job: UploadJob, origin: DeliveryOrigin, signal: AbortSignal): Promise<HandlerResult> => {
     const fields = { uploadId: job.uploadId, attempt: job.attempt, ...origin };
@@ -22,7 +29,7 @@ export function createJobHandler(
     logger.info(fields, 'attempt started');
     const outcome = await process.execute(job, signal, origin);
     recorder.record(outcome, performance.now() - started);
-    logOutcome(logger, fields, outcome);
+    await logOutcome(logger, fields, outcome, storage);
     if (outcome.kind === 'outage') throw new OutageError(outcome.failure.message, { cause: outcome.failure });
     return outcome.kind === 'abandoned' ? 'retry-later' : 'done';
   };
@@ -33,12 +40,22 @@ export class OutageError extends Error {
   readonly code = 'OUTAGE';
 }
 
-function logOutcome(logger: Logger, fields: object, outcome: ProcessOutcome): void {
+async function logOutcome(
+  logger: Logger,
+  fields: object,
+  outcome: ProcessOutcome,
+  storage: Pick<ObjectStorage, 'presignGet'>,
+): Promise<void> {
   switch (outcome.kind) {
     case 'completed': {
       const { objectName, bucketName } = outcome.upload.snapshot();
       const { etag, size, contentType, sha256 } = outcome.stored;
-      logger.info({ ...fields, bucketName, objectName, etag, size, contentType, sha256 }, 'upload completed');
+      // The logger redacts the signature in the query string of downloadUrl.
+      const downloadUrl = await storage.presignGet(bucketName, objectName).catch(() => null);
+      logger.info(
+        { ...fields, bucketName, objectName, etag, size, contentType, sha256, downloadUrl },
+        'upload completed',
+      );
       return;
     }
     case 'retry-scheduled':

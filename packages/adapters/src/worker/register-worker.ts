@@ -114,7 +114,12 @@ function createConsumer(config: WorkerConfig, c: DependencyContainer, deadLetter
       failureBackoff: { initialMs: 500, maxMs: 5_000 },
     },
     {
-      job: createJobHandler(c.resolve(T.ProcessUpload), logger, c.resolve<Metrics>(T.Metrics)),
+      job: createJobHandler(
+        c.resolve(T.ProcessUpload),
+        logger,
+        c.resolve<Metrics>(T.Metrics),
+        c.resolve<ObjectStorage>(T.Storage),
+      ),
       invalid: createInvalidMessageHandler(c.resolve<Producer>(T.Producer), deadLetterTopic, logger),
     },
     logger,

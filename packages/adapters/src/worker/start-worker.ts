@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { healthRoutes } from '../health/health-app.ts';
+import { collectConsumerLag, collectOutboxBacklog } from '../observability/collectors.ts';
 import { ensureTopics, topicNames } from '../kafka/topics.ts';
 import type { UploadConsumer } from '../kafka/upload-consumer.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -63,6 +64,8 @@ function startHealthServer(c: DependencyContainer, config: WorkerConfig, logger:
   const consumer = c.resolve<UploadConsumer>(T.Consumer);
   const admin = c.resolve<Kafka>(T.Kafka).admin();
   const metrics = c.resolve<Metrics>(T.Metrics);
+  collectOutboxBacklog(metrics, c.resolve<OutboxRelay>(T.Relay));
+  collectConsumerLag(metrics, admin, config.groupId, consumedTopic(config));
   const app = healthRoutes(
     [
       { name: 'postgres', check: () => pool.query('select 1') },
@@ -76,6 +79,11 @@ function startHealthServer(c: DependencyContainer, config: WorkerConfig, logger:
     logger.info({ port: info.port }, 'health server listening'),
   );
   return server;
+}
+
+function consumedTopic(config: WorkerConfig): string {
+  const names = topicNames(config.FILEFLOW_TOPIC);
+  return config.role === 'main' ? names.main : names.retry;
 }
 
 function assertHealthy(healthy: boolean): void {
