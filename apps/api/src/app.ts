@@ -6,8 +6,13 @@ import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './http/app-env.ts';
-import { ApiError, errorBody, handleError } from './http/errors.ts';
+import { ApiError, handleError } from './http/errors.ts';
+import { routeNotFound } from './http/method-not-allowed.ts';
+import { docsRoutes } from './routes/docs-routes.ts';
 import { uploadRoutes, type UploadRouteDeps } from './routes/upload-routes.ts';
+
+/** Path of the OpenAPI document. */
+export const OPENAPI_PATH = '/api/v1/openapi.json';
 
 /** Everything the API app needs from outside. */
 export interface AppDeps extends UploadRouteDeps {
@@ -18,7 +23,7 @@ export interface AppDeps extends UploadRouteDeps {
   maxBodyBytes: number;
 }
 
-/** Builds the API: upload routes under /api/v1, health, metrics and the OpenAPI document. */
+/** Builds the API: upload routes under /api/v1, health, metrics, the OpenAPI document and docs. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.use(secureHeaders());
@@ -29,38 +34,48 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     await next();
   });
   app.use(accessLog(deps.metrics));
-  app.use('/api/*', requireJsonBody, bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) }));
+  app.use(
+    '/api/*',
+    bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) }),
+  );
 
   app.route('/api/v1', uploadRoutes(deps));
-  app.route('/', healthRoutes(deps.readiness, {
-    contentType: deps.metrics.registry.contentType,
-    render: () => deps.metrics.render(),
-  }));
-  app.doc31('/api/v1/openapi.json', {
+  app.route('/api/v1', docsRoutes());
+  app.route(
+    '/',
+    healthRoutes(deps.readiness, {
+      contentType: deps.metrics.registry.contentType,
+      render: () => deps.metrics.render(),
+    }),
+  );
+  app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
-    info: { title: 'FileFlow API', version: '1.0.0', description: 'Upload files from URLs into S3-compatible storage' },
+    info: {
+      title: 'FileFlow API',
+      version: '1.0.0',
+      description:
+        'Upload files from URLs into S3-compatible storage. Every error response has the shape ' +
+        '{"error": {"code", "message", "field"?}} with a stable code.',
+    },
   });
 
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound(routeNotFound(app));
   app.onError(handleError);
   return app;
 }
 
-const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method === 'POST' && c.req.path.endsWith('/upload')) {
-    const type = c.req.header('content-type') ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type)) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content type "${type || 'none'}" is not supported: send application/json`);
-    }
-  }
-  await next();
-});
-
 function tooLarge(maxBytes: number) {
   return (): never => {
-    throw new ApiError(413, 'BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes: send a smaller JSON object`);
+    throw new ApiError(
+      413,
+      'BODY_TOO_LARGE',
+      `request body exceeds ${maxBytes} bytes: send a smaller JSON object`,
+    );
   };
 }
+
+/** Routes polled by probes and scrapers, left out of the access log. */
+const PROBE_ROUTES = ['/healthz', '/readyz', '/metrics'];
 
 function accessLog(metrics: Metrics) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -68,10 +83,19 @@ function accessLog(metrics: Metrics) {
     await next();
     const seconds = (performance.now() - started) / 1_000;
     const route = routePath(c) || 'unmatched';
-    metrics.httpRequests.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    if (route.startsWith('/healthz') || route.startsWith('/readyz') || route.startsWith('/metrics')) return;
+    metrics.httpRequests.observe(
+      { method: c.req.method, route, status: String(c.res.status) },
+      seconds,
+    );
+    if (PROBE_ROUTES.some((probe) => route.startsWith(probe))) return;
     c.var.logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Math.round(seconds * 1_000) },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        uploadId: c.var.uploadId,
+        status: c.res.status,
+        durationMs: Math.round(seconds * 1_000),
+      },
       'request handled',
     );
   });

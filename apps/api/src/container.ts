@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import {
   DrizzleFileRepository,
+  DrizzleIdempotencyStore,
   KafkaUploadQueue,
   Metrics,
   MinioObjectStorage,
@@ -32,6 +33,8 @@ import { randomUUID } from 'node:crypto';
 import { container, type DependencyContainer } from 'tsyringe';
 import { createApp } from './app.ts';
 import type { ApiConfig } from './config.ts';
+import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
+import { RequestUploadOnce } from './idempotency/request-upload-once.ts';
 import { ApiTokens as T } from './tokens.ts';
 
 const systemClock: Clock = { now: () => new Date() };
@@ -52,17 +55,25 @@ export function buildContainer(config: ApiConfig): DependencyContainer {
   single(T.Producer, (r) => createProducer(r.resolve<Kafka>(T.Kafka)));
   single(T.StorageClient, () => createMinioClient(s3Endpoint(config, config.S3_ENDPOINT)));
   single(T.Storage, (r) => createStorage(config, r.resolve(T.StorageClient)));
-  single(T.Relay, (r) =>
-    new OutboxRelay(
-      r.resolve(T.Pool),
-      new KafkaUploadQueue(r.resolve<Producer>(T.Producer), topicNames(config.FILEFLOW_TOPIC)),
-      outboxSettings(config),
-      r.resolve<Logger>(T.Logger).child({ component: 'outbox-relay' }),
-    ),
+  single(
+    T.Relay,
+    (r) =>
+      new OutboxRelay(
+        r.resolve(T.Pool),
+        new KafkaUploadQueue(r.resolve<Producer>(T.Producer), topicNames(config.FILEFLOW_TOPIC)),
+        outboxSettings(config),
+        r.resolve<Logger>(T.Logger).child({ component: 'outbox-relay' }),
+      ),
   );
   single(T.Files, (r) => {
     const relay = r.resolve<OutboxRelay>(T.Relay);
-    return new DrizzleFileRepository(createDatabase(r.resolve<pg.Pool>(T.Pool)), () => relay.kick());
+    const db = createDatabase(r.resolve<pg.Pool>(T.Pool));
+    return new DrizzleFileRepository(db, () => relay.kick());
+  });
+  single<IdempotencyStore>(T.IdempotencyKeys, (r) => {
+    const relay = r.resolve<OutboxRelay>(T.Relay);
+    const db = createDatabase(r.resolve<pg.Pool>(T.Pool));
+    return new DrizzleIdempotencyStore(db, () => relay.kick());
   });
   single(T.App, (r) => createAppFrom(config, r));
   return c;
@@ -80,6 +91,11 @@ function createAppFrom(config: ApiConfig, r: DependencyContainer) {
     metrics,
     maxBodyBytes: config.FILEFLOW_MAX_BODY_BYTES,
     requestUpload: new RequestUpload(files, { next: randomUUID }, systemClock),
+    requestUploadOnce: new RequestUploadOnce(
+      r.resolve<IdempotencyStore>(T.IdempotencyKeys),
+      { next: randomUUID },
+      systemClock,
+    ),
     getUpload: new GetUpload(files, storage),
     listUploads: new ListUploads(files),
     replayUpload: new ReplayUpload(files, systemClock),

@@ -9,6 +9,7 @@ export const ApiTokens = {
   StorageClient: Symbol('StorageClient'),
   Storage: Symbol('ObjectStorage'),
   Files: Symbol('FileRepository'),
+  IdempotencyKeys: Symbol('IdempotencyStore'),
   Relay: Symbol('OutboxRelay'),
   App: Symbol('App'),
 } as const;

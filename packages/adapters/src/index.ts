@@ -3,6 +3,7 @@ export * from './kafka/message-format.ts';
 export * from './kafka/kafka-upload-queue.ts';
 export * from './kafka/upload-consumer.ts';
 export * from './postgres/drizzle-file-repository.ts';
+export * from './postgres/drizzle-idempotency-store.ts';
 export * from './postgres/outbox-relay.ts';
 export * from './postgres/database-errors.ts';
 export * from './storage/minio-object-storage.ts';

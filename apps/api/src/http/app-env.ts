@@ -6,5 +6,7 @@ export interface AppEnv {
     logger: Logger;
     requestId: string;
     ownerId: string | null;
+    /** Upload the request is about, once a handler knows it; added to the access log. */
+    uploadId: string | undefined;
   };
 }

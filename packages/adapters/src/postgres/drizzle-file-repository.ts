@@ -160,14 +160,20 @@ export class InvalidCursorError extends Error {
   readonly code = 'INVALID_CURSOR';
 }
 
+const CURSOR_TEXT =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** Reads a cursor; a date that does not round-trip, such as 2026-02-30, is rejected too. */
 function decodeCursor(cursor: string): Cursor {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  const uuidShape = /^[0-9a-f-]{36}$/i;
-  if (!id || !uuidShape.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new InvalidCursorError(`invalid cursor "${cursor}": pass next_cursor from a previous page`);
+  const match = /^[A-Za-z0-9_-]+$/.test(cursor)
+    ? CURSOR_TEXT.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+    : null;
+  const createdAt = new Date(match?.[1] ?? '');
+  if (!match || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== match[1]) {
+    const shown = cursor.length > 80 ? `${cursor.slice(0, 80)}…` : cursor;
+    throw new InvalidCursorError(`invalid cursor "${shown}": pass next_cursor from a previous page`);
   }
-  return { createdAt, id };
+  return { createdAt, id: match[2]! };
 }
 
 function afterCursor(cursor: Cursor): SQL {
