@@ -1,8 +1,9 @@
 // Runs the three apps against the stack in the environment (as set by infra/local/cli.mjs
 // exec), serves the sample photo on loopback, prints a first upload to try, and stops the
 // apps on Ctrl-C or SIGTERM.
-import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
@@ -50,6 +51,25 @@ async function waitForApi() {
   throw new Error(`the API did not answer on port ${apiPort} within 60 s`);
 }
 
+/**
+ * Returns the development key, creating it on an empty database. The key is kept in the
+ * stack folder, readable by its owner only, so later runs on the same stack print it again.
+ */
+function developmentKey() {
+  const keyFile = path.join(process.env.FILEFLOW_STACK_DIR ?? '.stack/dev', 'development.key');
+  if (existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim();
+  const name = `development-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'apps/api/src/keys-cli.ts', 'create', '--name', name, '--buckets', '*'],
+    { cwd: root, env, encoding: 'utf8' },
+  );
+  const key = /ffk_\S+/.exec(output)?.[0];
+  if (!key) throw new Error(`could not create a development key: ${output}`);
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
 function serveSamples() {
   const server = http.createServer((req, res) => {
     if (req.url !== '/landscape.jpg') return res.writeHead(404).end('not found');
@@ -81,16 +101,23 @@ await waitForApi();
 startApp('consumer', { FILEFLOW_HEALTH_PORT: process.env.FILEFLOW_CONSUMER_HEALTH_PORT ?? '9464' });
 startApp('retry-consumer', { FILEFLOW_HEALTH_PORT: process.env.FILEFLOW_RETRY_HEALTH_PORT ?? '9465' });
 samples = serveSamples();
+const key = developmentKey();
 
 console.log(`
 FileFlow is running.
   API:            http://127.0.0.1:${apiPort}/api/v1   (docs: /api/v1/docs)
   Sample photo:   http://127.0.0.1:${samplesPort}/landscape.jpg
 
+Development API key (all buckets): ${key}
+
 Try a first upload:
+  export FILEFLOW_KEY=${key}
   curl -s -X POST http://127.0.0.1:${apiPort}/api/v1/upload \\
+    -H "Authorization: Bearer $FILEFLOW_KEY" \\
     -H 'content-type: application/json' \\
     -d '{"file_url":"http://127.0.0.1:${samplesPort}/landscape.jpg","bucket_name":"photos","object_name":"landscape.jpg"}'
-then read its status from the status_url it returns.
+then read its status from the status_url it returns:
+  curl -s -H "Authorization: Bearer $FILEFLOW_KEY" http://127.0.0.1:${apiPort}/api/v1/files/<id>
+Manage keys with: npm run keys -- create|list|revoke
 Press Ctrl-C to stop.
 `);

@@ -2,20 +2,30 @@ import { healthRoutes, type DependencyCheck, type Logger, type Metrics } from '@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
+import type { MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './http/app-env.ts';
 import { ApiError, handleError } from './http/errors.ts';
 import { routeNotFound } from './http/method-not-allowed.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { uploadRoutes, type UploadRouteDeps } from './routes/upload-routes.ts';
 
 /** Path of the OpenAPI document. */
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
+/** Path of the docs page; its assets are below it. */
+const DOCS_PATH = '/api/v1/docs';
+
 /** Everything the API app needs from outside. */
 export interface AppDeps extends UploadRouteDeps {
+  /**
+   * Runs before every /api/v1 route but the docs: in production, requireApiKey, which checks
+   * the API key and limits each key's request rate.
+   */
+  auth: MiddlewareHandler<AppEnv>;
   logger: Logger;
   metrics: Metrics;
   readiness: DependencyCheck[];
@@ -39,8 +49,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) }),
   );
 
+  app.use('/api/v1/*', skipDocs(deps.auth));
   app.route('/api/v1', uploadRoutes(deps));
   app.route('/api/v1', docsRoutes());
+  app.route('/', dashboardRoutes(deps));
   app.route(
     '/',
     healthRoutes(deps.readiness, {
@@ -48,8 +60,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       render: () => deps.metrics.render(),
     }),
   );
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key from "npm run keys -- create", of the form ffk_<id>_<secret>',
+  });
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
+    security: [{ bearerAuth: [] }],
     info: {
       title: 'FileFlow API',
       version: '1.0.0',
@@ -62,6 +80,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.notFound(routeNotFound(app));
   app.onError(handleError);
   return app;
+}
+
+/** Runs `middleware` on every path but the OpenAPI document and the docs page. */
+function skipDocs(middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const path = c.req.path;
+    if (path === OPENAPI_PATH || path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`)) return next();
+    return middleware(c, next);
+  };
 }
 
 function tooLarge(maxBytes: number) {

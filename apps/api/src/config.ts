@@ -19,6 +19,8 @@ const schema = z.object({
   PORT: integer(3000, 0, 65_535),
   HOST: z.string().min(1).default('0.0.0.0'),
   FILEFLOW_MAX_BODY_BYTES: integer(16 * 1024, 256, 1024 * 1024),
+  FILEFLOW_RATE_LIMIT_REQUESTS: integer(100, 1),
+  FILEFLOW_RATE_LIMIT_WINDOW_SECONDS: integer(1, 1, 86_400),
 });
 
 /** Validated settings of the API. */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import {
   DrizzleFileRepository,
+  DrizzleApiKeyStore,
   DrizzleIdempotencyStore,
   KafkaUploadQueue,
   Metrics,
@@ -31,7 +32,10 @@ import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { container, type DependencyContainer } from 'tsyringe';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createApp } from './app.ts';
+import { ApiKeyAuthenticator } from './auth/authenticator.ts';
+import { requireApiKey } from './auth/require-api-key.ts';
 import type { ApiConfig } from './config.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { RequestUploadOnce } from './idempotency/request-upload-once.ts';
@@ -100,6 +104,14 @@ function createAppFrom(config: ApiConfig, r: DependencyContainer) {
     listUploads: new ListUploads(files),
     replayUpload: new ReplayUpload(files, systemClock),
     onAccepted: () => metrics.uploadsAccepted.inc(),
+    auth: requireApiKey(
+      new ApiKeyAuthenticator(new DrizzleApiKeyStore(createDatabase(pool))),
+      // NOTE: counts live in this process, so each API instance allows the full rate.
+      new RateLimiterMemory({
+        points: config.FILEFLOW_RATE_LIMIT_REQUESTS,
+        duration: config.FILEFLOW_RATE_LIMIT_WINDOW_SECONDS,
+      }),
+    ),
     readiness: [
       { name: 'postgres', check: () => pool.query('select 1') },
       { name: 'kafka', check: () => admin.connect().then(() => admin.describeCluster()) },

@@ -43,6 +43,15 @@ describe('OpenAPI document', () => {
     ]);
   });
 
+  it('declares the bearer scheme for every route', async () => {
+    const document = (await fetchDocument()) as unknown as {
+      security?: unknown;
+      components?: { securitySchemes?: Record<string, { type: string; scheme: string }> };
+    };
+    assert.deepEqual(document.security, [{ bearerAuth: [] }]);
+    assert.equal(document.components?.securitySchemes?.bearerAuth?.scheme, 'bearer');
+  });
+
   it('documents the Idempotency-Key header and its 422', async () => {
     const { paths } = await fetchDocument();
     const upload = paths['/api/v1/upload']!.post!;
@@ -50,9 +59,12 @@ describe('OpenAPI document', () => {
     assert.deepEqual(Object.keys(upload.responses).sort(), [
       '202',
       '400',
+      '401',
+      '403',
       '413',
       '415',
       '422',
+      '429',
       '500',
       '503',
     ]);

@@ -21,3 +21,6 @@ export * from './worker/worker-config.ts';
 export * from './worker/register-worker.ts';
 export * from './worker/start-worker.ts';
 export type { Logger } from 'pino';
+export * from './auth/api-key-token.ts';
+export * from './postgres/drizzle-api-key-store.ts';
+export * from './http/index.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getUpload, submit, waitForFinal } from './support/api-client.ts';
+import { apiFetch, getUpload, submit, waitForFinal } from './support/api-client.ts';
 import { ScriptedFileServer } from './support/file-server.ts';
 import { produceRaw, readTopic } from './support/kafka.ts';
 import { TestSystem } from './support/system.ts';
@@ -87,7 +87,7 @@ describe('retries and dead letters', () => {
     assert.equal((await waitForFinal(system.apiUrl, id)).status, 'failed');
 
     files.route('/later.txt', { status: 200, body: 'fixed' });
-    const replay = await fetch(`${system.apiUrl}/api/v1/files/${id}/retry`, { method: 'POST' });
+    const replay = await apiFetch(system.apiUrl, `/api/v1/files/${id}/retry`, { method: 'POST' });
     assert.equal(replay.status, 202);
     const upload = await waitForFinal(system.apiUrl, id);
     assert.equal(upload.status, 'completed');
@@ -98,7 +98,7 @@ describe('retries and dead letters', () => {
     const url = files.route('/fine.txt', { status: 200, body: 'fine' });
     const { json } = await submit(system.apiUrl, request(url, 'fine.txt'));
     await waitForFinal(system.apiUrl, String(json.id));
-    const replay = await fetch(`${system.apiUrl}/api/v1/files/${json.id}/retry`, { method: 'POST' });
+    const replay = await apiFetch(system.apiUrl, `/api/v1/files/${json.id}/retry`, { method: 'POST' });
     assert.equal(replay.status, 409);
     const body = (await replay.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'NOT_REPLAYABLE');

@@ -1,4 +1,5 @@
 import type { Logger } from '@fileflow/adapters';
+import type { Principal } from '../auth/authenticator.ts';
 
 /** Hono context variables of the API. */
 export interface AppEnv {
@@ -6,6 +7,8 @@ export interface AppEnv {
     logger: Logger;
     requestId: string;
     ownerId: string | null;
+    /** API key of the request, once authenticated. */
+    principal: Principal | undefined;
     /** Upload the request is about, once a handler knows it; added to the access log. */
     uploadId: string | undefined;
   };

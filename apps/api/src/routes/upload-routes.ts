@@ -1,3 +1,4 @@
+import { bucketAllowed } from '@fileflow/adapters';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type {
   GetUpload,
@@ -9,7 +10,7 @@ import type {
 import type { KeyedUploadResponse, RequestUploadOnce } from '../idempotency/request-upload-once.ts';
 import { acceptedBody, statusPath, type AcceptedBody } from '../http/accepted-response.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { validationError } from '../http/errors.ts';
+import { ApiError, validationError } from '../http/errors.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { toUploadView } from '../http/upload-view.ts';
 import {
@@ -41,6 +42,8 @@ const errorContent = (description: string) => ({
 });
 
 const serverErrors = {
+  401: errorContent('No valid API key; the body is the same for every cause'),
+  429: errorContent('The API key made too many requests; retry after the Retry-After seconds'),
   500: errorContent('The server failed; the body never contains internal details'),
   503: errorContent('The database is unavailable; retry after the Retry-After seconds'),
 };
@@ -70,6 +73,7 @@ const requestRoute = createRoute({
       content: { 'application/json': { schema: uploadAcceptedSchema } },
     },
     400: errorContent('Invalid body, JSON, UTF-8 or Idempotency-Key'),
+    403: errorContent('The API key may not write to this bucket'),
     413: errorContent('Body too large'),
     415: errorContent('Content type is not application/json with UTF-8'),
     422: errorContent('Idempotency-Key already used with a different body'),
@@ -139,6 +143,11 @@ export function uploadRoutes(deps: UploadRouteDeps): OpenAPIHono<AppEnv> {
 
   app.openapi(requestRoute, async (c) => {
     const body = c.req.valid('json');
+    const principal = c.var.principal;
+    if (principal && !bucketAllowed(principal.allowedBuckets, body.bucket_name)) {
+      const message = `this API key may not write to bucket "${body.bucket_name}": use a bucket its scope allows`;
+      throw new ApiError(403, 'BUCKET_NOT_ALLOWED', message, 'bucket_name');
+    }
     const request = {
       fileUrl: body.file_url,
       bucketName: body.bucket_name,

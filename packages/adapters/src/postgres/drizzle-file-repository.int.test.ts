@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { runMigrations } from '@fileflow/db';
+import { readFileSync } from 'node:fs';
+import { MIGRATIONS_FOLDER, runMigrations } from '@fileflow/db';
 import { FileUpload } from '@fileflow/domain';
 import pg from 'pg';
 import { freshDatabase } from '../testing/int-support.ts';
@@ -105,6 +106,7 @@ describe('runMigrations', () => {
     await client.connect();
     const applied = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
     await client.end();
-    assert.equal(applied.rows[0].n, 1);
+    const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8'));
+    assert.equal(applied.rows[0].n, journal.entries.length);
   });
 });

@@ -12,6 +12,25 @@ export interface UploadBody {
   download_url: string | null;
 }
 
+const keysByApi = new Map<string, string>();
+
+/** Records the API key that requests to `apiUrl` send. */
+export function registerApiKey(apiUrl: string, key: string): void {
+  keysByApi.set(apiUrl, key);
+}
+
+/** The Authorization header for `apiUrl`, empty when no key was registered. */
+export function authHeaders(apiUrl: string): Record<string, string> {
+  const key = keysByApi.get(apiUrl);
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** Sends a request to a path of the API with its registered key. */
+export function apiFetch(apiUrl: string, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = { ...authHeaders(apiUrl), ...(init.headers as Record<string, string> | undefined) };
+  return fetch(`${apiUrl}${path}`, { ...init, headers });
+}
+
 /** Posts an upload request and returns the response status and JSON body. */
 export async function submit(
   apiUrl: string,
@@ -20,7 +39,7 @@ export async function submit(
 ): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(`${apiUrl}/api/v1/upload`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...authHeaders(apiUrl), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown>, headers: response.headers };
@@ -28,7 +47,7 @@ export async function submit(
 
 /** Reads an upload's status. */
 export async function getUpload(apiUrl: string, id: string): Promise<UploadBody> {
-  const response = await fetch(`${apiUrl}/api/v1/files/${id}`);
+  const response = await apiFetch(apiUrl, `/api/v1/files/${id}`);
   if (response.status !== 200) throw new Error(`GET /api/v1/files/${id} answered ${response.status}`);
   return (await response.json()) as UploadBody;
 }

@@ -4,6 +4,9 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { DrizzleApiKeyStore, createDatabase } from '@fileflow/adapters';
+import pg from 'pg';
+import { registerApiKey } from './api-client.ts';
 import { stackEnv } from './stack-env.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -32,6 +35,7 @@ export class TestSystem {
   readonly logs: LogLine[] = [];
   readonly topic = `upload_file_topic_${randomBytes(4).toString('hex')}`;
   private readonly running = new Map<AppName, Running>();
+  private key: string | undefined;
   apiUrl = '';
 
   constructor(private readonly overrides: Partial<Record<AppName | 'all', Record<string, string>>> = {}) {}
@@ -71,9 +75,25 @@ export class TestSystem {
     });
     const port = await this.capture(app, child);
     this.running.set(app, { child, port });
-    if (app === 'api') this.apiUrl = `http://127.0.0.1:${port}`;
+    if (app === 'api') {
+      this.apiUrl = `http://127.0.0.1:${port}`;
+      registerApiKey(this.apiUrl, await this.apiKey());
+    }
     if (app !== 'api') await this.waitForLine(app, 'consumer started', 60_000, () => true, firstLine);
     return port;
+  }
+
+  /** Creates this system's API key once, allowed every bucket; later calls return it. */
+  async apiKey(): Promise<string> {
+    if (this.key) return this.key;
+    const pool = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 1 });
+    try {
+      const { token } = await new DrizzleApiKeyStore(createDatabase(pool)).create(`e2e-${this.topic}`, ['*']);
+      this.key = token;
+      return token;
+    } finally {
+      await pool.end();
+    }
   }
 
   /** Health port of a consumer app or the API port. */
