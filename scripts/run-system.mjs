@@ -48,7 +48,7 @@ async function waitForApi() {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the API did not answer on port ${apiPort} within 60 s`);
+  throw new Error(`the API did not respond on port ${apiPort} within 60 s: read its log lines above`);
 }
 
 /**

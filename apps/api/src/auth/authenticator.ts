@@ -7,7 +7,7 @@ export interface Principal {
   allowedBuckets: string[];
 }
 
-/** Why a request was not authenticated; logged for the operator, never sent to the client. */
+/** Cause of a failed authentication. The log records it for the operator; clients never see it. */
 export type AuthFailure = 'missing' | 'malformed' | 'unknown' | 'revoked';
 
 /** Outcome of authenticating one request. */

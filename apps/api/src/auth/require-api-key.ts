@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/app-env.ts';
 import { errorBody } from '../http/errors.ts';
 import type { ApiKeyAuthenticator } from './authenticator.ts';
 
-/** The one answer to every failed authentication, so a client cannot tell the cases apart. */
+/** Body of every 401, the same for each cause so a client cannot tell the causes apart. */
 const UNAUTHORIZED = errorBody(
   'UNAUTHORIZED',
   'a valid API key is required: send the header "Authorization: Bearer <key>"',

@@ -9,7 +9,7 @@ export interface AppEnv {
     ownerId: string | null;
     /** API key of the request, once authenticated. */
     principal: Principal | undefined;
-    /** Upload the request is about, once a handler knows it; added to the access log. */
+    /** Id of the upload the request concerns, set by its handler and added to the access log. */
     uploadId: string | undefined;
   };
 }

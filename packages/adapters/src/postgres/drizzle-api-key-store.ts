@@ -5,7 +5,7 @@ import { checkBucketPatterns, generateToken } from '../auth/api-key-token.ts';
 import type { Database } from './drizzle-file-repository.ts';
 import { translateDatabaseError } from './database-errors.ts';
 
-/** What may be shown of a key: never the token or its hash. */
+/** Fields of a key that may be shown, without the token or its hash. */
 export type ApiKeySummary = Omit<ApiKeyRow, 'keyHash' | 'publicId'>;
 
 /** A key found by its public id, with the hash to compare the presented token against. */

@@ -8,7 +8,7 @@ export interface OutboxRelaySettings {
   batchSize: number;
   /** Polling interval when no write woke the relay, in milliseconds. */
   pollIntervalMs: number;
-  /** Longest wait after a failed publish, in milliseconds. */
+  /** Maximum wait after a failed publish, in milliseconds. */
   maxBackoffMs: number;
 }
 
@@ -22,8 +22,8 @@ const CLAIM_BATCH = `
 /**
  * Publishes outbox rows to the queue in batches and marks them sent. Rows are claimed with
  * FOR UPDATE SKIP LOCKED, so relays in several processes share the work without publishing a
- * row twice, except when a crash falls between the publish and the commit: delivery is at
- * least once, and consumers skip repeated messages.
+ * row twice. A crash between the publish and the commit publishes the batch again, so
+ * delivery is at least once, and consumers skip repeated messages.
  */
 export class OutboxRelay {
   private running = false;

@@ -12,7 +12,8 @@ import { ensureTopics, topicNames } from '../kafka/topics.ts';
 import type { UploadConsumer } from '../kafka/upload-consumer.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { OutboxRelay } from '../postgres/outbox-relay.ts';
-import type { Closer } from '../runtime/shutdown.ts';
+import { ConfigError } from '../config/env.ts';
+import { installShutdown, type Closer } from '../runtime/shutdown.ts';
 import { WorkerTokens as T } from './tokens.ts';
 import type { WorkerConfig } from './worker-config.ts';
 
@@ -108,4 +109,25 @@ function logPrivateNetworks(config: WorkerConfig, logger: Logger): void {
   const networks = config.FILEFLOW_ALLOW_PRIVATE_NETWORKS;
   if (networks.length === 0) return;
   logger.warn({ networks }, 'downloads from these private networks are allowed');
+}
+
+/**
+ * Runs a consumer app: loads its settings, builds its container, starts it and installs the
+ * shutdown. Exits 2 on invalid settings and 1 when the start fails.
+ */
+export async function runWorkerApp(
+  loadConfig: (env: NodeJS.ProcessEnv) => WorkerConfig,
+  buildContainer: (config: WorkerConfig) => DependencyContainer,
+): Promise<void> {
+  try {
+    const config = loadConfig(process.env);
+    const container = buildContainer(config);
+    const logger = container.resolve<Logger>(T.Logger);
+    process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
+    const closers = await startWorker(container);
+    installShutdown(closers, config.FILEFLOW_SHUTDOWN_TIMEOUT_MS, logger);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
 }

@@ -13,7 +13,7 @@ import type {
 import { FileUpload, type StoredObject } from '../upload/file-upload.ts';
 import { UPLOAD_STATUSES, type UploadStatus } from '../upload/upload-status.ts';
 
-/** Clock that only moves when told. */
+/** Clock that moves only when `advance` is called. */
 export class ManualClock implements Clock {
   constructor(private current = new Date('2026-01-01T00:00:00Z')) {}
 

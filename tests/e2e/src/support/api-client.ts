@@ -19,7 +19,7 @@ export function registerApiKey(apiUrl: string, key: string): void {
   keysByApi.set(apiUrl, key);
 }
 
-/** The Authorization header for `apiUrl`, empty when no key was registered. */
+/** Returns the Authorization header for `apiUrl`, or none when no key was registered. */
 export function authHeaders(apiUrl: string): Record<string, string> {
   const key = keysByApi.get(apiUrl);
   return key ? { authorization: `Bearer ${key}` } : {};
