@@ -117,7 +117,7 @@ function uploadsSection() {
   </section>`;
 }
 
-/** Renders the dashboard page. It holds no upload data: its script loads that with the API key. */
+/** Renders the dashboard page. It contains no upload data, which its script loads with the API key. */
 export function renderDashboardPage() {
   return html`<!doctype html>
 <html lang="en">

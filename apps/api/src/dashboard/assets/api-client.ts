@@ -41,7 +41,7 @@ export class ApiUnreachableError extends Error {
   }
 }
 
-// Longest wait a Retry-After header can impose on the polling.
+// Maximum wait a Retry-After header can impose on the polling.
 const MAX_RETRY_AFTER_MS = 60000;
 
 /**

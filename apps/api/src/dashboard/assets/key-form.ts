@@ -5,8 +5,8 @@
 export const KEY_FORM_SCRIPT = String.raw`
 import { forgetApiKey, onUnauthorized, readApiKey, saveApiKey } from './api-client.js';
 
-// fetch rejects header values with spaces or control characters, so a key has only visible
-// ASCII characters.
+// Keys contain only letters, digits, _ and - after ffk_, so this loose check rejects pasted
+// spaces and control characters (fetch would throw on the latter) and leaves the rest to the API.
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
 /** Wires the key form. Calls onChange() after the key was set or forgotten. */

@@ -34,7 +34,7 @@ let nextDelayMs = POLL_INTERVAL_MS;
 let pollAgain = false;
 // Set by a 401 response: polling stops until the key changes.
 let waitingForKey = false;
-// Incremented when the filter or the key changes, so the answer to an older request is dropped.
+// Incremented when the filter or the key changes, so the response to an older request is dropped.
 let generation = 0;
 
 /** Polls at once, or right after the poll that is running. */

@@ -1,6 +1,6 @@
 /**
- * Stylesheet `dashboard.css`. Every text colour has a contrast of at least 4.5:1 against its
- * background (WCAG 2.1 AA); the browser test measures the rendered page.
+ * Stylesheet `dashboard.css`. Its text colours meet the WCAG 2.1 AA contrast ratios against
+ * their backgrounds (4.5:1, or 3:1 for large text), which the browser test measures.
  */
 export const DASHBOARD_STYLES = String.raw`
 :root {

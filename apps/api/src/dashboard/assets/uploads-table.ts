@@ -8,6 +8,8 @@ import { describeFailure, requestApi } from './api-client.js';
 
 // A presigned URL loaded longer ago than this is loaded again when its link is clicked, so the
 // link works unless the API presigns URLs for less than 30 s.
+// NOTE: a middle click or "open in new tab" fires no click event, so it opens the cached URL,
+// which expires FILEFLOW_PRESIGN_EXPIRY_SECONDS after it was loaded.
 const LINK_MAX_AGE_MS = 30000;
 
 const COLUMNS = ['object', 'status', 'attempts', 'size', 'type', 'error', 'age', 'action'];
@@ -36,9 +38,9 @@ export class UploadsTable {
 
   /** Shows items in their order and announces status changes of rows already shown. */
   render(items, now) {
-    const shown = new Set();
+    const listedIds = new Set();
     items.forEach((item, index) => {
-      shown.add(item.id);
+      listedIds.add(item.id);
       let entry = this.rows.get(item.id);
       if (!entry) {
         entry = createRow(item.id);
@@ -52,11 +54,11 @@ export class UploadsTable {
       if (current !== entry.row) this.tbody.insertBefore(entry.row, current || null);
     });
     for (const [id, entry] of this.rows) {
-      if (!shown.has(id)) this.removeRow(id, entry);
+      if (!listedIds.has(id)) this.removeRow(id, entry);
     }
   }
 
-  /** Removes every row and forgets the download links, as after a change of API key. */
+  /** Removes every row and clears the cached download links, as after a change of API key. */
   clear() {
     for (const [id, entry] of this.rows) this.removeRow(id, entry);
     this.links.clear();
