@@ -34,11 +34,19 @@ describe('S3 server outage', () => {
     const stack = localStack();
     const startedAt = Date.now();
     const submitting = submitBurst(system.apiUrl, files, { prefix: '/s3-outage', bucket: 'fault-s3', count: BURST, size: 256 * 1024 });
+    // A failed burst is reported after the S3 server is back, never left unhandled meanwhile.
+    const settled = submitting.then((accepted) => ({ accepted }), (error: unknown) => ({ error }));
     await system.waitForLine('consumer', 'upload completed', 30_000);
     await stack.stopService('s3');
-    const accepted = await submitting;
-    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-    await stack.startService('s3');
+    let result: Awaited<typeof settled>;
+    try {
+      result = await settled;
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    } finally {
+      await stack.startService('s3');
+    }
+    if ('error' in result) throw result.error;
+    const { accepted } = result;
 
     const report = await verifyDelivery(db, accepted, system.logs, 180_000, startedAt);
     await recordScenario(`S3 server stopped for ${OUTAGE_MS / 1_000} s during a burst of ${BURST} uploads`, report,

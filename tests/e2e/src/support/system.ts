@@ -55,6 +55,8 @@ export class TestSystem {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // Bursts of uploads from one key would otherwise meet the per-key rate limit.
+      FILEFLOW_RATE_LIMIT_REQUESTS: '1000000',
       ...this.overrides.all,
       ...this.overrides[app],
     };
