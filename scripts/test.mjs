@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 
 const tasks = process.argv.slice(2);
 const args = ['turbo', 'run', ...(tasks.length ? tasks : ['typecheck', 'test', 'test:int']),
-  '--concurrency=1', '--log-prefix=none', '--log-order=grouped'];
+  '--concurrency=1', '--continue', '--log-prefix=none', '--log-order=grouped'];
 const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'] });
 
 const totals = { pass: 0, fail: 0, skipped: 0 };

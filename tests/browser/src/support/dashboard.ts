@@ -41,9 +41,13 @@ export async function openDashboard(
     });
   });
 
+  // The key is stored before the page loads, so its first poll already sends it; a key typed
+  // after the load raced that poll's 401, which pauses polling.
+  if (options.apiKey !== undefined) {
+    await page.addInitScript((key) => sessionStorage.setItem('fileflow.apiKey', key), options.apiKey);
+  }
   const response = await page.goto(`${apiUrl}/`);
   if (response?.status() !== 200) throw new Error(`GET / returned ${response?.status()}`);
-  if (options.apiKey !== undefined) await enterApiKey(page, options.apiKey);
   const state = page.locator('#refresh-state', { hasText: /^(Updated at|Paused)/ });
   await state.waitFor({ timeout: 15_000 });
   if ((await state.innerText()).startsWith('Paused')) {
