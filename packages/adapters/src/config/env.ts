@@ -1,21 +1,21 @@
 import { z } from 'zod';
 
-/** Raised when the environment holds an invalid or missing setting; lists every problem. */
+/** Raised when the environment contains an invalid or missing setting. Its message lists every problem. */
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
 }
 
-/** An integer setting within bounds. */
+/** Builds the schema of an integer setting within bounds. */
 export function integer(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
   return z.coerce.number().int().min(min).max(max).default(fallback);
 }
 
-/** A decimal setting within bounds. */
+/** Builds the schema of a decimal setting within bounds. */
 export function decimal(fallback: number, min: number, max: number) {
   return z.coerce.number().min(min).max(max).default(fallback);
 }
 
-/** A comma-separated list setting; empty by default. */
+/** Builds the schema of a comma-separated list setting, empty by default. */
 export function list() {
   return z
     .string()
@@ -23,7 +23,7 @@ export function list() {
     .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
 }
 
-/** A boolean setting written as true/false, 1/0 or yes/no. */
+/** Builds the schema of a boolean setting written as true/false, 1/0 or yes/no. */
 export function flag(fallback: boolean) {
   return z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -31,7 +31,7 @@ export function flag(fallback: boolean) {
     .transform((value) => ['true', '1', 'yes'].includes(value));
 }
 
-/** A required URL setting with an allowed set of schemes. */
+/** Builds the schema of a required URL setting with an allowed set of schemes. */
 export function url(schemes: string[]) {
   return z.string().refine(
     (value) => URL.canParse(value) && schemes.includes(new URL(value).protocol.replace(':', '')),

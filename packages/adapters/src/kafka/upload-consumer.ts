@@ -32,7 +32,7 @@ export interface UploadConsumerSettings {
   sessionTimeoutMs: number;
   /** Heartbeats are sent this often, also while a slow download is in flight. */
   heartbeatIntervalMs: number;
-  /** Longest time the broker holds a fetch open when no message is waiting. */
+  /** Maximum time the broker keeps a fetch open when no message is waiting. */
   maxWaitTimeMs: number;
   /** Backoff after an infrastructure failure, in milliseconds. */
   failureBackoff: { initialMs: number; maxMs: number };

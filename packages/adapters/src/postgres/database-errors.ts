@@ -4,12 +4,12 @@ import { UploadFailure } from '@fileflow/domain';
 const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '57P', '53'];
 const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
 
-/** A failed query; its message holds the driver's text without the query or its parameters. */
+/** A failed query. Its message contains the driver's text without the query or its parameters. */
 export class DatabaseQueryError extends Error {
   readonly code = 'DATABASE_QUERY_FAILED';
 }
 
-/** True when `error` says the database is down, restarting or out of connections. */
+/** True when `error` shows that the database is down, restarting or out of connections. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {

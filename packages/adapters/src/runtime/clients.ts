@@ -60,9 +60,10 @@ export interface S3Endpoint {
 export function createMinioClient({ endpoint, accessKey, secretKey, region }: S3Endpoint): MinioClient {
   const url = new URL(endpoint);
   const useSSL = url.protocol === 'https:';
+  const defaultPort = useSSL ? 443 : 80;
   return new MinioClient({
     endPoint: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : useSSL ? 443 : 80,
+    port: url.port ? Number(url.port) : defaultPort,
     useSSL,
     accessKey,
     secretKey,

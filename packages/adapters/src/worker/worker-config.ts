@@ -4,7 +4,7 @@ import { commonEnv, storageEnv, workerEnv } from '../config/settings.ts';
 
 const schema = z.object({ ...commonEnv, ...storageEnv, ...workerEnv });
 
-/** Which topic a worker consumes. */
+/** Topic a worker consumes: the main or the retry topic. */
 export type WorkerRole = 'main' | 'retry';
 
 /** Validated settings of a consumer app. */

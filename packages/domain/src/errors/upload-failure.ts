@@ -65,7 +65,7 @@ export class UploadFailure extends DomainError {
     return OUTAGE_CODES.has(this.code);
   }
 
-  /** Builds the failure for a source that answered with an HTTP error status. */
+  /** Builds the failure for a source that responded with an HTTP error status. */
   static httpStatus(status: number, url: string): UploadFailure {
     return new UploadFailure('SOURCE_HTTP_ERROR', `source answered HTTP ${status} for ${url}`, {
       httpStatus: status,

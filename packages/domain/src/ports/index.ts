@@ -28,7 +28,7 @@ export interface Ticker {
 /** Source of random numbers in [0, 1), used for retry jitter. */
 export type RandomSource = () => number;
 
-/** Where a queue message was read from; forwarded to the dead-letter message. */
+/** Position a queue message was read from, forwarded to its dead-letter message. */
 export interface DeliveryOrigin {
   topic: string;
   partition: number;
@@ -38,11 +38,11 @@ export interface DeliveryOrigin {
 /** A message asking for an attempt of an upload. */
 export interface UploadJob {
   uploadId: string;
-  /** Attempt number this message asks for, starting at 1. */
+  /** Attempt number this message requests, starting at 1. */
   attempt: number;
 }
 
-/** Which queue a dispatch goes to. */
+/** Queue a dispatch is published to. */
 export type DispatchQueue = 'main' | 'retry' | 'dead-letter';
 
 /** A message written with an upload's state change and published after the change is stored. */
@@ -115,7 +115,7 @@ export interface RemoteFileSource {
   open(url: string, signal: CancellationSignal): Promise<RemoteFile>;
 }
 
-/** Where an object goes and what to read its bytes from. */
+/** Target of an object write and the file its bytes are read from. */
 export interface ObjectWrite {
   bucketName: string;
   objectName: string;

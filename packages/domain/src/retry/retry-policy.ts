@@ -12,7 +12,7 @@ export interface RetryPolicySettings {
   jitter: number;
 }
 
-/** What to do after a failed attempt. */
+/** Decision after a failed attempt. */
 export type RetryDecision = { kind: 'retry'; delayMs: number } | { kind: 'give-up'; reason: string };
 
 /** Default settings: 3 retries after 1 s, 2 s and 4 s, each up to 20 % shorter. */

@@ -2,7 +2,7 @@ import { IllegalTransitionError } from '../errors/domain-error.ts';
 import type { FailureClass, FailureCode, UploadFailure } from '../errors/upload-failure.ts';
 import { canTransition, type UploadStatus } from './upload-status.ts';
 
-/** What object storage reported after storing an upload's bytes. */
+/** Result that object storage reported after storing an upload's bytes. */
 export interface StoredObject {
   etag: string;
   /** Bytes stored, equal to the bytes received from the source. */
@@ -112,7 +112,7 @@ export class FileUpload {
     return this.storedVersion;
   }
 
-  /** A copy of every field. */
+  /** Returns a copy of every field. */
   snapshot(): Readonly<FileUploadProps> {
     return { ...this.props };
   }

@@ -1,7 +1,7 @@
 /** Every status an upload can have. */
 export const UPLOAD_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 
-/** Where an upload is in its life. */
+/** Stage of an upload's life. */
 export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
 /**

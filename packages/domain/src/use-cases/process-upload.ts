@@ -14,10 +14,10 @@ import type {
 } from '../ports/index.ts';
 import { dispatchFor } from './dispatch.ts';
 
-/** Why a message led to no attempt. */
+/** Reason a message led to no attempt. */
 export type SkipReason = 'not-found' | 'already-final' | 'stale-message' | 'in-progress' | 'lost-lease';
 
-/** What one message led to. */
+/** Outcome of one message. */
 export type ProcessOutcome =
   | { kind: 'skipped'; reason: SkipReason }
   | { kind: 'abandoned' }
@@ -48,7 +48,7 @@ export interface ProcessUploadPorts {
 /**
  * Runs one attempt of an upload: claims it, streams the source into object storage and records
  * the outcome. Safe to run twice for the same message: a completed or failed upload, a stale
- * message or an upload another attempt holds is skipped, and every write is conditional.
+ * message or an upload that another attempt leases is skipped, and every write is conditional.
  */
 export class ProcessUpload {
   constructor(
