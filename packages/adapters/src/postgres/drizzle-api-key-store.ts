@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { apiKeys, type ApiKeyRow } from '@fileflow/db';
-import { asc, eq, or } from 'drizzle-orm';
+import { asc, eq, or, sql } from 'drizzle-orm';
 import { checkBucketPatterns, generateToken } from '../auth/api-key-token.ts';
 import type { Database } from './drizzle-file-repository.ts';
 import { translateDatabaseError } from './database-errors.ts';
@@ -13,7 +13,17 @@ export type StoredApiKey = Pick<ApiKeyRow, 'id' | 'name' | 'keyHash' | 'allowedB
 
 /** Stores API keys in PostgreSQL; the token itself is returned once by `create` and never kept. */
 export class DrizzleApiKeyStore {
-  constructor(private readonly db: Database) {}
+  /** The lookup that every API request makes, built by drizzle once and named for PostgreSQL. */
+  private readonly selectByPublicId;
+
+  constructor(private readonly db: Database) {
+    this.selectByPublicId = db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.publicId, sql.placeholder('publicId')))
+      .limit(1)
+      .prepare('fileflow_find_api_key');
+  }
 
   /** Creates a key; raises when the name is taken or a bucket pattern is invalid. */
   async create(name: string, allowedBuckets: string[]): Promise<{ token: string; key: ApiKeySummary }> {
@@ -49,9 +59,7 @@ export class DrizzleApiKeyStore {
 
   /** Finds a key by the public id part of its token. */
   async findByPublicId(publicId: string): Promise<StoredApiKey | null> {
-    const rows = await this.guard(() =>
-      this.db.select().from(apiKeys).where(eq(apiKeys.publicId, publicId)).limit(1),
-    );
+    const rows = await this.guard(() => this.selectByPublicId.execute({ publicId }));
     return rows[0] ?? null;
   }
 

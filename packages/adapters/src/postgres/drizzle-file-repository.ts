@@ -14,29 +14,27 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { translateDatabaseError } from './database-errors.ts';
 import { toRow, toStoredDispatch, toUpload } from './file-row-mapper.ts';
+import { UploadInsert } from './upload-insert.ts';
 
 /** Drizzle database handle used by the adapters. */
 export type Database = NodePgDatabase<Record<string, never>> & { $client: pg.Pool };
 
 /** PostgreSQL store of uploads; dispatches go to the `outbox` table in the same transaction. */
 export class DrizzleFileRepository implements FileRepository {
+  private readonly uploadInsert: UploadInsert;
+
   /** @param onDispatched called after a commit that wrote dispatches, to wake the relay. */
   constructor(
     private readonly db: Database,
     private readonly onDispatched: () => void = () => {},
-  ) {}
+  ) {
+    this.uploadInsert = new UploadInsert(db);
+  }
 
   async add(upload: FileUpload, dispatches: UploadDispatch[]): Promise<void> {
-    const insert = this.db.insert(files).values(toRow(upload.snapshot())).toSQL();
-    const dispatchesParam = `$${insert.params.length + 1}`;
-    // One statement writes the row and its outbox rows atomically in a single round trip,
-    // where a transaction of two inserts would take four.
-    const text = `with inserted as (${insert.sql} returning "id")
-      insert into "outbox" ("upload_id", "queue", "payload")
-      select inserted.id, d.queue, d.payload
-      from inserted, jsonb_to_recordset(${dispatchesParam}::jsonb) as d(queue text, payload jsonb)`;
-    const rows = dispatches.map((d) => ({ queue: d.queue, payload: toStoredDispatch(d) }));
-    await this.guard(() => this.db.$client.query(text, [...insert.params, JSON.stringify(rows)]));
+    const outboxRows = dispatches.map((d) => ({ queue: d.queue, payload: toStoredDispatch(d) }));
+    const query = this.uploadInsert.query(toRow(upload.snapshot()), JSON.stringify(outboxRows));
+    await this.guard(() => this.db.$client.query(query));
     upload.markStored();
     if (dispatches.length > 0) this.onDispatched();
   }
