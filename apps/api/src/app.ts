@@ -1,4 +1,5 @@
 import { healthRoutes, type DependencyCheck, type Logger, type Metrics } from '@fileflow/adapters';
+import type { Clock, IdGenerator } from '@fileflow/domain';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
@@ -10,6 +11,7 @@ import type { AppEnv } from './http/app-env.ts';
 import { ApiError, handleError } from './http/errors.ts';
 import { routeNotFound } from './http/method-not-allowed.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
+import { BENCH_PATH, benchRoutes } from './routes/bench-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { uploadRoutes, type UploadRouteDeps } from './routes/upload-routes.ts';
 
@@ -31,6 +33,8 @@ export interface AppDeps extends UploadRouteDeps {
   readiness: DependencyCheck[];
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** The I/O-free twin of the upload route that benchmarks measure against; off when absent. */
+  bench?: { ids: IdGenerator; clock: Clock };
 }
 
 /** Builds the API: upload routes under /api/v1, health, metrics, the OpenAPI document and docs. */
@@ -49,7 +53,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     bodyLimit({ maxSize: deps.maxBodyBytes, onError: tooLarge(deps.maxBodyBytes) }),
   );
 
-  app.use('/api/v1/*', skipDocs(deps.auth));
+  const unauthenticated = deps.bench ? [BENCH_PATH] : [];
+  app.use('/api/v1/*', skipDocs(deps.auth, unauthenticated));
+  if (deps.bench) app.route(BENCH_PATH, benchRoutes(deps.bench.ids, deps.bench.clock));
   app.route('/api/v1', uploadRoutes(deps));
   app.route('/api/v1', docsRoutes());
   app.route('/', dashboardRoutes(deps));
@@ -82,11 +88,17 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   return app;
 }
 
-/** Runs `middleware` on every path but the OpenAPI document and the docs page. */
-function skipDocs(middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> {
+/**
+ * Runs `middleware` on every path but the OpenAPI document, the docs page and the paths
+ * below `otherPrefixes`.
+ */
+function skipDocs(middleware: MiddlewareHandler<AppEnv>, otherPrefixes: string[]): MiddlewareHandler<AppEnv> {
+  const skipped = [DOCS_PATH, ...otherPrefixes];
   return async (c, next) => {
     const path = c.req.path;
-    if (path === OPENAPI_PATH || path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`)) return next();
+    if (path === OPENAPI_PATH || skipped.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
+      return next();
+    }
     return middleware(c, next);
   };
 }

@@ -1,4 +1,4 @@
-import { commonEnv, integer, parseEnv, storageEnv } from '@fileflow/adapters';
+import { commonEnv, flag, integer, parseEnv, storageEnv } from '@fileflow/adapters';
 import { z } from 'zod';
 
 /** Maximum lifetime of a SigV4 presigned URL that S3 accepts: 7 days, in seconds. */
@@ -21,6 +21,7 @@ const schema = z.object({
   FILEFLOW_MAX_BODY_BYTES: integer(16 * 1024, 256, 1024 * 1024),
   FILEFLOW_RATE_LIMIT_REQUESTS: integer(100, 1),
   FILEFLOW_RATE_LIMIT_WINDOW_SECONDS: integer(1, 1, 86_400),
+  FILEFLOW_BENCH_ROUTES: flag(false),
 });
 
 /** Validated settings of the API. */

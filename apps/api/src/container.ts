@@ -104,6 +104,7 @@ function createAppFrom(config: ApiConfig, r: DependencyContainer) {
     listUploads: new ListUploads(files),
     replayUpload: new ReplayUpload(files, systemClock),
     onAccepted: () => metrics.uploadsAccepted.inc(),
+    ...(config.FILEFLOW_BENCH_ROUTES ? { bench: { ids: { next: randomUUID }, clock: systemClock } } : {}),
     auth: requireApiKey(
       new ApiKeyAuthenticator(new DrizzleApiKeyStore(createDatabase(pool))),
       // NOTE: counts live in this process, so each API instance allows the full rate.

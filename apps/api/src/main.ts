@@ -25,6 +25,9 @@ async function start(config: ApiConfig, c: DependencyContainer): Promise<void> {
   relay.start();
 
   const app = c.resolve<ReturnType<typeof createApp>>(T.App);
+  if (config.FILEFLOW_BENCH_ROUTES) {
+    logger.warn({ path: '/api/v1/bench/upload' }, 'benchmark route enabled without API key check; it stores nothing');
+  }
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
     logger.info({ port: info.port }, 'api listening'),
   );

@@ -132,15 +132,22 @@ const replayRoute = createRoute({
   },
 });
 
-/** Routes under /api/v1 for requesting, reading, listing and replaying uploads. */
-export function uploadRoutes(deps: UploadRouteDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>({
+/** Use cases the upload request route calls. */
+export type RequestRouteDeps = Pick<UploadRouteDeps, 'requestUpload' | 'requestUploadOnce' | 'onAccepted'>;
+
+/** Creates a router whose validation failures become the API's 400 error. */
+function router(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return undefined;
       throw validationError(result.error, result.target === 'json' ? 'body' : result.target);
     },
   });
+}
 
+/** The route POST /upload alone, which the benchmark route serves too. */
+export function requestUploadRoutes(deps: RequestRouteDeps): OpenAPIHono<AppEnv> {
+  const app = router();
   app.openapi(requestRoute, async (c) => {
     const body = c.req.valid('json');
     const principal = c.var.principal;
@@ -165,6 +172,13 @@ export function uploadRoutes(deps: UploadRouteDeps): OpenAPIHono<AppEnv> {
     // A stored response is always the 202 this route sent first for the key.
     return c.json(response.body as AcceptedBody, response.status as 202, headers);
   });
+  return app;
+}
+
+/** Routes under /api/v1 for requesting, reading, listing and replaying uploads. */
+export function uploadRoutes(deps: UploadRouteDeps): OpenAPIHono<AppEnv> {
+  const app = router();
+  app.route('/', requestUploadRoutes(deps));
 
   app.openapi(getRoute, async (c) => {
     c.set('uploadId', c.req.valid('param').id);
@@ -199,7 +213,7 @@ export function uploadRoutes(deps: UploadRouteDeps): OpenAPIHono<AppEnv> {
 
 /** Records the upload, or returns the stored response when `key` was sent before. */
 async function accept(
-  deps: UploadRouteDeps,
+  deps: RequestRouteDeps,
   request: UploadRequest,
   key: string | undefined,
 ): Promise<KeyedUploadResponse> {

@@ -15,7 +15,9 @@ import {
   type WriteResult,
 } from '@fileflow/domain';
 import { randomUUID } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
 import { createApp } from '../app.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import type {
   IdempotencyEntry,
   IdempotencyStore,
@@ -120,7 +122,9 @@ export const fakeStorage: ObjectStorage = {
 };
 
 /** Builds the API on in-memory stand-ins. `files.calls` lists what reached the repository. */
-export function buildTestApp(options: { maxBodyBytes?: number } = {}) {
+export function buildTestApp(
+  options: { maxBodyBytes?: number; auth?: MiddlewareHandler<AppEnv>; bench?: boolean } = {},
+) {
   const files = new RecordingFileRepository();
   const idempotency = new InMemoryIdempotencyStore(files);
   const clock = { now: () => new Date() };
@@ -129,14 +133,15 @@ export function buildTestApp(options: { maxBodyBytes?: number } = {}) {
     logger: createLogger('api-test', 'silent'),
     metrics: new Metrics('api'),
     readiness: [],
-    // Authentication is tested on its own; these apps let every request through.
-    auth: async (_c, next) => next(),
+    // Authentication is tested on its own; unless a test passes its own, requests go through.
+    auth: options.auth ?? (async (_c, next) => next()),
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     requestUpload: new RequestUpload(files, ids, clock),
     requestUploadOnce: new RequestUploadOnce(idempotency, ids, clock),
     getUpload: new GetUpload(files, fakeStorage),
     listUploads: new ListUploads(files),
     replayUpload: new ReplayUpload(files, clock),
+    ...(options.bench ? { bench: { ids, clock } } : {}),
   });
   return { app, files, idempotency };
 }
