@@ -107,7 +107,7 @@ function summaryRows(results: BenchResults): string[] {
   if (results.accept) {
     const medians = acceptMedians(results.accept);
     const figure = `${number(medians.api)} requests/s, p50 ${ms(medians.p50)}, p99 ${ms(medians.p99)} (p99 ${ms(medians.lightP99)} over ${LIGHT_CONNECTIONS} connections)`;
-    const ceiling = `database ${number(medians.database)} transactions/s; same app without I/O ${number(medians.ceiling)} requests/s`;
+    const ceiling = `database ${number(medians.database)} inserts/s; same app without I/O ${number(medians.ceiling)} requests/s`;
     rows.push(`| ${SCENARIOS.accept} | ${figure} | ${ceiling} | ${ratio(medians.api / medians.database)} of the database, ${ratio(medians.api / medians.ceiling)} of the app without I/O |`);
   }
   if (results.small) {
@@ -170,17 +170,12 @@ function acceptSection(results: BenchResults, accept: AcceptResult): string[] {
     `${warmupSeconds} s warm-up of each server. The API runs alone, with its outbox relay publishing to Kafka;`,
     'no consumer runs. The two ceilings run in the same round as each API run:',
     '',
-    ...(accept.ceilingSource === 'API bench route'
-      ? ["- the same app without I/O: the API's own `POST /api/v1/bench/upload` (FILEFLOW_BENCH_ROUTES=1);"]
-      : [
-          '- the same app without I/O: `bench/children/ceiling-server.ts`, which is `createApp` of apps/api',
-          '  with its middleware, body checks and zod schemas, on a repository that stores nothing and',
-          '  with authentication that lets every request through;',
-        ]),
-    "- the database's own rate: `bench/children/db-insert-ceiling.ts` inserts the files row and its",
-    '  outbox row in one transaction, with the SQL text that drizzle generates for',
-    `  \`DrizzleFileRepository.add\`. It uses ${connections} pg clients for ${seconds} s after a ${warmupSeconds} s warm-up, on a`,
-    '  database of its own.',
+    "- the same app without I/O: the API's own `POST /api/v1/bench/upload`, served with",
+    '  FILEFLOW_BENCH_ROUTES=1: the upload route with the same middleware, body checks and zod',
+    '  schemas, on a repository that stores nothing and without the API key check;',
+    "- the database's own rate: `bench/children/db-insert-ceiling.ts` sends the statement of",
+    '  `DrizzleFileRepository.add`, one named statement that inserts the files row and its outbox',
+    `  row, over ${connections} pg clients for ${seconds} s after a ${warmupSeconds} s warm-up, on a database of its own.`,
     '',
     'Before each run the harness waits until the relay has published every outbox row.',
     '',
@@ -188,7 +183,7 @@ function acceptSection(results: BenchResults, accept: AcceptResult): string[] {
     '| --- | --- | --- | --- | --- | --- |',
     ...loadRows('API', accept.api, 'requests/s'),
     ...loadRows('same app without I/O', accept.ceiling, 'requests/s'),
-    ...loadRows('database script', accept.database, 'transactions/s'),
+    ...loadRows('database script', accept.database, 'inserts/s'),
     ...loadRows(`API, ${LIGHT_CONNECTIONS} connections`, accept.apiLight, 'requests/s'),
     '',
     `The last rows load the API over ${LIGHT_CONNECTIONS} connections, to show its latency when requests queue less.`,
@@ -347,8 +342,8 @@ export function renderReport(results: BenchResults, findings: string): string {
     `| API key | ${results.apiKeySource} |`,
     '',
     'The apps, the load generator, the file server and the three services share the same cores,',
-    'so every figure includes their competition for the CPU. The apps run under tsx, as the',
-    'end-to-end tests start them, with their default settings.',
+    'so every figure includes their competition for the CPU. The apps run from the esbuild bundles',
+    "of their `build` scripts, which their container images run, with their default settings.",
     '',
     '## Summary',
     '',

@@ -16,7 +16,7 @@ import { profileLargeFile, runLargeFile } from './scenarios/large-file.ts';
 import { runScaleOut } from './scenarios/scale-out.ts';
 import { profileSmallFiles, runSmallFiles } from './scenarios/small-files.ts';
 import { apiKeySource } from './support/api-key.ts';
-import { ROOT } from './support/app-process.ts';
+import { buildApps, ROOT } from './support/app-process.ts';
 import { startScriptServer, type ScriptServer } from './support/child-script.ts';
 import { mainThreadProfile, summarizeProfile, type ClockWindow } from './support/cpu-profile.ts';
 import { describeMachine } from './support/machine.ts';
@@ -116,6 +116,8 @@ async function main(): Promise<number> {
     profiles: [],
   };
   log(`${config.name} run on ${results.machine.cores} cores, API key: ${results.apiKeySource}`);
+  log('building the apps');
+  await buildApps();
   const fileServer = await startScriptServer('file-server.ts');
   try {
     await measure(results, 'accept', async () => {

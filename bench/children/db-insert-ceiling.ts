@@ -1,17 +1,19 @@
-// Measures the database's own rate for the inserts of an accepted upload. Each transaction
-// inserts the files row and its outbox row with the SQL text that drizzle generates for
-// DrizzleFileRepository.add. CONNECTIONS loops send them over a pg Pool of as many clients,
-// for SECONDS seconds after a warm-up of WARMUP_SECONDS.
+// Measures the database's own rate for the inserts of an accepted upload. Each insert is the
+// statement that DrizzleFileRepository.add sends, built by the same UploadInsert: one named
+// statement that writes the files row and its outbox row. CONNECTIONS loops send them over a
+// pg Pool of as many clients, for SECONDS seconds after a warm-up of WARMUP_SECONDS.
 // Usage: db-insert-ceiling.ts DATABASE_URL CONNECTIONS SECONDS WARMUP_SECONDS
 // Prints {"count", "seconds", "perSecond", "p50Ms", "p99Ms", "cpu"} as its last line, where
-// count is the number of committed transactions, the latencies are those of whole transactions
+// count is the number of committed statements, the latencies are those of whole statements
 // and cpu gives the cores used by this script and the processes in FILEFLOW_BENCH_METERED.
 import { randomUUID } from 'node:crypto';
 import { FileUpload, dispatchFor } from '@fileflow/domain';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { toRow, toStoredDispatch } from '../../packages/adapters/src/postgres/file-row-mapper.ts';
+import { UploadInsert } from '../../packages/adapters/src/postgres/upload-insert.ts';
 import { childMeter } from '../support/cpu-usage.ts';
 import { percentile } from '../support/stats.ts';
-import { fileParams, outboxParams, uploadInsertSql } from '../support/upload-sql.ts';
 
 const [databaseUrl, connectionsArg, secondsArg, warmupArg] = process.argv.slice(2);
 if (!databaseUrl || !connectionsArg || !secondsArg || !warmupArg) {
@@ -35,23 +37,13 @@ function newUpload() {
   return { upload, dispatch: dispatchFor(upload, 'main') };
 }
 
-const sql = uploadInsertSql(newUpload().upload);
 const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
+const uploadInsert = new UploadInsert(drizzle(pool));
 
 async function insertOne(): Promise<void> {
-  const next = newUpload();
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query(sql.files, fileParams(next.upload));
-    await client.query(sql.outbox, outboxParams(next.upload, next.dispatch));
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  const { upload, dispatch } = newUpload();
+  const outboxRows = [{ queue: dispatch.queue, payload: toStoredDispatch(dispatch) }];
+  await pool.query(uploadInsert.query(toRow(upload.snapshot()), JSON.stringify(outboxRows)));
 }
 
 /** Runs CONNECTIONS loops until `untilMs` and returns each transaction's latency in ms. */

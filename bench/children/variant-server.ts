@@ -2,7 +2,7 @@
 // what each part of POST /api/v1/upload costs and what the changes proposed in
 // docs/benchmarks.md would gain. It builds apps/api's createApp with the real adapters and
 // swaps single parts, chosen by VARIANT:
-//   no-io              repository that stores nothing, no key check (the ceiling server)
+//   no-io              repository that stores nothing, no key check (as the API's bench route)
 //   insert             DrizzleFileRepository and outbox relay, no key check
 //   insert+auth        DrizzleFileRepository, relay and the API key check: the API's path
 //   one-statement      files and outbox rows in one INSERT statement, no key check

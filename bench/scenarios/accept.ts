@@ -2,9 +2,9 @@ import autocannon from 'autocannon';
 import { runMigrations } from '@fileflow/db';
 import type { BenchConfig } from '../config.ts';
 import { authHeaders } from '../support/api-key.ts';
-import { runScript, startScriptServer, type ScriptServer } from '../support/child-script.ts';
+import { runScript } from '../support/child-script.ts';
 import { monotonicUs, type ClockWindow } from '../support/cpu-profile.ts';
-import { measureCpu, METERED_ENV, type CoresUsed, type MeteredProcesses } from '../support/cpu-usage.ts';
+import { measureCpu, METERED_ENV, type CoresUsed } from '../support/cpu-usage.ts';
 import { createDatabase, type StackEnv } from '../support/stack.ts';
 import { BenchSystem } from '../support/system.ts';
 
@@ -34,8 +34,6 @@ export interface AcceptResult {
   /** Rows in the outbox not yet published to Kafka when each API run ended. */
   unsentAfterApiRuns: number[];
   ceiling: LoadRun[];
-  /** Server that gave the I/O-free ceiling. */
-  ceilingSource: 'API bench route' | 'bench/children/ceiling-server.ts';
   database: LoadRun[];
   /** API runs over LIGHT_CONNECTIONS connections, which show its latency when requests queue less. */
   apiLight: LoadRun[];
@@ -95,34 +93,15 @@ async function describeResponse(url: string, apiKey: string | undefined): Promis
   }
 }
 
-/** Returns true when the API serves its I/O-free bench route. */
-async function hasBenchRoute(system: BenchSystem): Promise<boolean> {
-  const response = await postOnce(`${system.apiUrl}${BENCH_ROUTE}`, system.apiKey);
-  await response.arrayBuffer();
-  return response.status === 202;
-}
-
-/** The server that gives the ceiling of the API. */
-interface Ceiling {
-  url: string;
-  source: AcceptResult['ceilingSource'];
-  /** Its process, when it is not the API's. */
-  processes: MeteredProcesses;
-  stop(): Promise<void>;
-}
-
-/** Starts the server that gives the ceiling, or finds the API's own bench route. */
-async function startCeiling(system: BenchSystem): Promise<Ceiling> {
-  if (await hasBenchRoute(system)) {
-    return { url: `${system.apiUrl}${BENCH_ROUTE}`, source: 'API bench route', processes: {}, stop: async () => {} };
+/** Returns the URL of the API's I/O-free route; raises when the API does not serve it. */
+async function ceilingUrl(system: BenchSystem): Promise<string> {
+  const url = `${system.apiUrl}${BENCH_ROUTE}`;
+  const response = await postOnce(url, system.apiKey);
+  const text = await response.text();
+  if (response.status !== 202) {
+    throw new Error(`${BENCH_ROUTE} returned ${response.status} ${text.slice(0, 300)}: start the API with FILEFLOW_BENCH_ROUTES=1`);
   }
-  const server: ScriptServer = await startScriptServer('ceiling-server.ts', { LOG_LEVEL: 'info' });
-  return {
-    url: `http://127.0.0.1:${server.port}/api/v1/upload`,
-    source: 'bench/children/ceiling-server.ts',
-    processes: { 'ceiling server': { pid: server.pid } },
-    stop: () => server.stop(),
-  };
+  return url;
 }
 
 async function unsentRows(system: BenchSystem): Promise<number> {
@@ -146,42 +125,36 @@ export async function runAccept(stack: StackEnv, config: BenchConfig): Promise<A
     api: [],
     unsentAfterApiRuns: [],
     ceiling: [],
-    ceilingSource: 'API bench route',
     database: [],
     apiLight: [],
   };
   try {
     const apiUrl = `${system.apiUrl}/api/v1/upload`;
-    const ceiling = await startCeiling(system);
-    result.ceilingSource = ceiling.source;
-    try {
-      await loadUploads(apiUrl, system.apiKey, connections, warmupSeconds);
-      await loadUploads(ceiling.url, system.apiKey, connections, warmupSeconds);
-      for (let run = 0; run < config.runs; run += 1) {
-        await system.waitForOutboxDrained();
-        const [apiRun, apiCpu] = await measureCpu(system.processes(), () =>
-          loadUploads(apiUrl, system.apiKey, connections, seconds),
-        );
-        result.api.push({ ...apiRun, cpu: apiCpu });
-        result.unsentAfterApiRuns.push(await unsentRows(system));
-        // The relay publishes what the run left, which must not overlap the next load.
-        await system.waitForOutboxDrained();
-        const [ceilingRun, ceilingCpu] = await measureCpu(system.processes(ceiling.processes), () =>
-          loadUploads(ceiling.url, system.apiKey, connections, seconds),
-        );
-        result.ceiling.push({ ...ceilingRun, cpu: ceilingCpu });
-        const args = [databaseUrl, String(connections), String(seconds), String(warmupSeconds)];
-        const env = { [METERED_ENV]: JSON.stringify(system.processes()) };
-        result.database.push(await runScript<LoadRun>('db-insert-ceiling.ts', args, env));
-      }
-      for (let run = 0; run < config.runs; run += 1) {
-        await system.waitForOutboxDrained();
-        result.apiLight.push(await loadUploads(apiUrl, system.apiKey, LIGHT_CONNECTIONS, seconds));
-      }
-      system.assertRunning();
-    } finally {
-      await ceiling.stop();
+    const ceiling = await ceilingUrl(system);
+    await loadUploads(apiUrl, system.apiKey, connections, warmupSeconds);
+    await loadUploads(ceiling, system.apiKey, connections, warmupSeconds);
+    for (let run = 0; run < config.runs; run += 1) {
+      await system.waitForOutboxDrained();
+      const [apiRun, apiCpu] = await measureCpu(system.processes(), () =>
+        loadUploads(apiUrl, system.apiKey, connections, seconds),
+      );
+      result.api.push({ ...apiRun, cpu: apiCpu });
+      result.unsentAfterApiRuns.push(await unsentRows(system));
+      // The relay publishes what the run left, which must not overlap the next load.
+      await system.waitForOutboxDrained();
+      const [ceilingRun, ceilingCpu] = await measureCpu(system.processes(), () =>
+        loadUploads(ceiling, system.apiKey, connections, seconds),
+      );
+      result.ceiling.push({ ...ceilingRun, cpu: ceilingCpu });
+      const args = [databaseUrl, String(connections), String(seconds), String(warmupSeconds)];
+      const env = { [METERED_ENV]: JSON.stringify(system.processes()) };
+      result.database.push(await runScript<LoadRun>('db-insert-ceiling.ts', args, env));
     }
+    for (let run = 0; run < config.runs; run += 1) {
+      await system.waitForOutboxDrained();
+      result.apiLight.push(await loadUploads(apiUrl, system.apiKey, LIGHT_CONNECTIONS, seconds));
+    }
+    system.assertRunning();
   } finally {
     await system.stop();
   }

@@ -41,9 +41,31 @@ const FAILURE_MESSAGES = [
 ];
 const TAIL_LINES = 40;
 
+/** Path of an app's esbuild bundle below ROOT, which `buildApps` writes. */
+function bundlePath(app: AppName): string {
+  return `apps/${app}/dist/bin/main.js`;
+}
+
 /**
- * One app started as `node --import tsx apps/<app>/src/main.ts`, as the end-to-end tests start
- * them. It reads the app's JSON log and keeps only what the benchmarks need: the listening
+ * Builds each app's esbuild bundle with its `build` script, which is what its container image
+ * runs. Raises with the build's output when it fails.
+ */
+export async function buildApps(): Promise<void> {
+  const apps = ['api', 'consumer', 'retry-consumer'].map((app) => `--filter=@fileflow/${app}`);
+  const child = spawn('npx', ['turbo', 'run', 'build', ...apps, '--output-logs=errors-only'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`building the apps failed (exit ${code}):\n${output}`);
+}
+
+/**
+ * One app started from its esbuild bundle as `node apps/<app>/dist/bin/main.js`, as its
+ * container image starts it. It reads the app's JSON log and keeps only what the benchmarks need: the listening
  * port, the uploads this instance completed and the last lines for error messages.
  */
 export class AppProcess {
@@ -68,13 +90,13 @@ export class AppProcess {
 
   /** Starts the app and waits until it listens and, for a consumer, until it consumes. */
   static async start(options: AppProcessOptions, timeoutMs = 90_000): Promise<AppProcess> {
-    // Every thread writes a profile, tsx's module loader thread too, so each instance gets a folder.
+    // Every thread writes a profile, so each instance gets a folder.
     const profile = options.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProfileDir, options.instance)}`]
       : [];
     const child = spawn(
       process.execPath,
-      [...profile, '--import', 'tsx', `apps/${options.app}/src/main.ts`],
+      [...profile, bundlePath(options.app)],
       { cwd: ROOT, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const app = new AppProcess(options, track(child));
