@@ -1,5 +1,5 @@
 // Measures the database's own rate for the inserts of an accepted upload. Each insert is the
-// statement that DrizzleFileRepository.add sends, built by the same UploadInsert: one named
+// statement that DrizzleFileRepository.add sends, built by the same UploadStatements: one named
 // statement that writes the files row and its outbox row. CONNECTIONS loops send them over a
 // pg Pool of as many clients, for SECONDS seconds after a warm-up of WARMUP_SECONDS.
 // Usage: db-insert-ceiling.ts DATABASE_URL CONNECTIONS SECONDS WARMUP_SECONDS
@@ -11,7 +11,7 @@ import { FileUpload, dispatchFor } from '@fileflow/domain';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { toRow, toStoredDispatch } from '../../packages/adapters/src/postgres/file-row-mapper.ts';
-import { UploadInsert } from '../../packages/adapters/src/postgres/upload-insert.ts';
+import { UploadStatements } from '../../packages/adapters/src/postgres/upload-statements.ts';
 import { childMeter } from '../support/cpu-usage.ts';
 import { percentile } from '../support/stats.ts';
 
@@ -38,12 +38,12 @@ function newUpload() {
 }
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: connections });
-const uploadInsert = new UploadInsert(drizzle(pool));
+const statements = new UploadStatements(drizzle(pool));
 
 async function insertOne(): Promise<void> {
   const { upload, dispatch } = newUpload();
   const outboxRows = [{ queue: dispatch.queue, payload: toStoredDispatch(dispatch) }];
-  await pool.query(uploadInsert.query(toRow(upload.snapshot()), JSON.stringify(outboxRows)));
+  await pool.query(statements.insert(toRow(upload.snapshot()), JSON.stringify(outboxRows)));
 }
 
 /** Runs CONNECTIONS loops until `untilMs` and returns each transaction's latency in ms. */

@@ -1,4 +1,4 @@
-import { files, outbox } from '@fileflow/db';
+import { files, outbox, type FileRow } from '@fileflow/db';
 import {
   UPLOAD_STATUSES,
   type FileRepository,
@@ -14,52 +14,75 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import { translateDatabaseError } from './database-errors.ts';
 import { toRow, toStoredDispatch, toUpload } from './file-row-mapper.ts';
-import { UploadInsert } from './upload-insert.ts';
+import { UploadStatements } from './upload-statements.ts';
 
 /** Drizzle database handle used by the adapters. */
 export type Database = NodePgDatabase<Record<string, never>> & { $client: pg.Pool };
 
 /** PostgreSQL store of uploads; dispatches go to the `outbox` table in the same transaction. */
 export class DrizzleFileRepository implements FileRepository {
-  private readonly uploadInsert: UploadInsert;
+  private readonly statements: UploadStatements;
+  /** The lookup every consumed message makes, built by drizzle once and named for PostgreSQL. */
+  private readonly selectById;
 
   /** @param onDispatched called after a commit that wrote dispatches, to wake the relay. */
   constructor(
     private readonly db: Database,
     private readonly onDispatched: () => void = () => {},
   ) {
-    this.uploadInsert = new UploadInsert(db);
+    this.statements = new UploadStatements(db);
+    this.selectById = db
+      .select()
+      .from(files)
+      .where(eq(files.id, sql.placeholder('id')))
+      .prepare('fileflow_find_upload');
   }
 
   async add(upload: FileUpload, dispatches: UploadDispatch[]): Promise<void> {
     const outboxRows = dispatches.map((d) => ({ queue: d.queue, payload: toStoredDispatch(d) }));
-    const query = this.uploadInsert.query(toRow(upload.snapshot()), JSON.stringify(outboxRows));
+    const query = this.statements.insert(toRow(upload.snapshot()), JSON.stringify(outboxRows));
     await this.guard(() => this.db.$client.query(query));
     upload.markStored();
     if (dispatches.length > 0) this.onDispatched();
   }
 
   async update(upload: FileUpload, dispatches: UploadDispatch[] = []): Promise<WriteResult> {
-    const { id, ...values } = toRow(upload.snapshot());
-    const write = async (db: Pick<Database, 'update' | 'insert'>) => {
-      const updated = await db
-        .update(files)
-        .set(values)
-        .where(and(eq(files.id, id), eq(files.version, upload.storedVersionNumber)))
-        .returning({ id: files.id });
-      if (updated.length === 0) return 'conflict' as const;
-      await insertDispatches(db, dispatches);
-      return 'stored' as const;
-    };
-    // A write without dispatches is one statement, so it needs no transaction round trips.
+    const row = toRow(upload.snapshot());
+    // A write without dispatches is one prebuilt statement, so it needs no transaction round trips.
+    const expectedVersion = upload.storedVersionNumber;
     const result = await this.guard(() =>
-      dispatches.length === 0 ? write(this.db) : this.db.transaction(write),
+      dispatches.length === 0
+        ? this.updateAlone(row, expectedVersion)
+        : this.updateWithDispatches(row, expectedVersion, dispatches),
     );
     if (result === 'stored') {
       upload.markStored();
       if (dispatches.length > 0) this.onDispatched();
     }
     return result;
+  }
+
+  private async updateAlone(row: FileRow, expectedVersion: number): Promise<WriteResult> {
+    const result = await this.db.$client.query(this.statements.update(row, expectedVersion));
+    return result.rowCount === 0 ? 'conflict' : 'stored';
+  }
+
+  private updateWithDispatches(
+    row: FileRow,
+    expectedVersion: number,
+    dispatches: UploadDispatch[],
+  ): Promise<WriteResult> {
+    const { id, ...values } = row;
+    return this.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(files)
+        .set(values)
+        .where(and(eq(files.id, id), eq(files.version, expectedVersion)))
+        .returning({ id: files.id });
+      if (updated.length === 0) return 'conflict';
+      await insertDispatches(tx, dispatches);
+      return 'stored';
+    });
   }
 
   async extendLease(upload: FileUpload): Promise<WriteResult> {
@@ -81,7 +104,7 @@ export class DrizzleFileRepository implements FileRepository {
   }
 
   async findById(id: string): Promise<FileUpload | null> {
-    const rows = await this.guard(() => this.db.select().from(files).where(eq(files.id, id)));
+    const rows = await this.guard(() => this.selectById.execute({ id }));
     return rows[0] ? toUpload(rows[0]) : null;
   }
 
