@@ -19,7 +19,7 @@ import { UploadStatements } from './upload-statements.ts';
 /** Drizzle database handle used by the adapters. */
 export type Database = NodePgDatabase<Record<string, never>> & { $client: pg.Pool };
 
-/** PostgreSQL store of uploads; dispatches go to the `outbox` table in the same transaction. */
+/** PostgreSQL store of uploads; dispatches go to the `outbox` table in the same statement or transaction. */
 export class DrizzleFileRepository implements FileRepository {
   private readonly statements: UploadStatements;
   /** The lookup every consumed message makes, built by drizzle once and named for PostgreSQL. */
