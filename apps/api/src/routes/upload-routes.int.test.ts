@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
 import { assertError } from '../testing/assertions.ts';
@@ -115,6 +116,9 @@ describe('upload routes on PostgreSQL', () => {
           object_name: `p-${i}`,
         });
         ids.push(((await response.json()) as { id: string }).id);
+        // created_at has millisecond precision; uploads created in the same millisecond are
+        // ordered by id, not by the order of these requests.
+        await sleep(2);
       }
       const seen: string[] = [];
       let cursor: string | null = null;
