@@ -40,6 +40,26 @@ describe('DrizzleFileRepository', () => {
     assert.equal(kicks, 1);
   });
 
+  it('shares one connection with another repository', async () => {
+    // Each repository names its prepared statements; on one connection the two must not clash
+    // although they build their statements in a different order.
+    const single = new pg.Pool({ connectionString: await freshDatabase(), max: 1 });
+    try {
+      const writer = new DrizzleFileRepository(createDatabase(single));
+      const upload = newUpload(30);
+      await writer.add(upload, []);
+      const other = new DrizzleFileRepository(createDatabase(single));
+      const copy = (await other.findById(upload.id))!;
+      copy.startAttempt(new Date(), 60_000);
+
+      assert.equal(await other.update(copy), 'stored');
+      await other.add(newUpload(31), []);
+      assert.equal((await writer.findById(upload.id))?.status, 'processing');
+    } finally {
+      await single.end();
+    }
+  });
+
   it('rejects a write from a stale copy', async () => {
     const upload = newUpload(1);
     await repository.add(upload, []);

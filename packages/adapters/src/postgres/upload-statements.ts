@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { files, type FileRow } from '@fileflow/db';
 import { and, eq, is, Param, Placeholder, sql } from 'drizzle-orm';
 import type pg from 'pg';
@@ -67,7 +68,11 @@ export class UploadStatements {
   private statementFor(key: string, build: () => Omit<BuiltStatement, 'name'>): BuiltStatement {
     const known = this.built.get(key);
     if (known) return known;
-    const statement = { name: `fileflow_upload_${this.built.size + 1}`, ...build() };
+    const built = build();
+    // pg keeps one text per statement name on each connection, and several instances may
+    // share a pool, so the name comes from the text.
+    const digest = createHash('sha256').update(built.text).digest('hex').slice(0, 24);
+    const statement = { name: `fileflow_upload_${digest}`, ...built };
     this.built.set(key, statement);
     return statement;
   }

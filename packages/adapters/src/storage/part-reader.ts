@@ -15,8 +15,9 @@ const PART_BUFFERS = 2;
  * and are reused for the whole body, so a large body allocates 2 × part size once and leaves
  * the garbage collector only the socket's own chunks.
  *
- * The bytes of a part stay valid until `next()` returns the part after the following one, so
- * a caller may upload part N while it reads part N + 1, but must finish with part N first.
+ * The bytes of part N stay valid until the call of `next()` that reads part N + 2, which
+ * overwrites them at once. A caller may upload part N while it reads part N + 1, but must
+ * finish with part N before it calls `next()` for part N + 2.
  */
 export class PartReader {
   private readonly iterator: AsyncIterator<Uint8Array>;
