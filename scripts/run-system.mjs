@@ -15,6 +15,9 @@ const samplePhoto = fileURLToPath(new URL('../tests/e2e/fixtures/landscape.jpg',
 const env = {
   ...process.env,
   PORT: String(apiPort),
+  // The development key is printed in the terminal, so the apps listen on loopback only.
+  HOST: process.env.HOST ?? '127.0.0.1',
+  FILEFLOW_HEALTH_HOST: process.env.FILEFLOW_HEALTH_HOST ?? '127.0.0.1',
   // Local runs fetch from this machine, which the download guard blocks by default.
   FILEFLOW_ALLOW_PRIVATE_NETWORKS: process.env.FILEFLOW_ALLOW_PRIVATE_NETWORKS ?? '127.0.0.0/8,::1/128',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',

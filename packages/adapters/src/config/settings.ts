@@ -50,5 +50,6 @@ export const workerEnv = {
   FILEFLOW_CONCURRENCY: integer(4, 1, 256),
   FILEFLOW_PARTITIONS_CONCURRENTLY: integer(3, 1, 256),
   FILEFLOW_HEALTH_PORT: integer(0, 0, 65_535),
+  FILEFLOW_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   FILEFLOW_KAFKA_SESSION_TIMEOUT_MS: integer(30_000, 6_000, 300_000),
 };

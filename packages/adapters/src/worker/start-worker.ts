@@ -76,7 +76,7 @@ function startHealthServer(c: DependencyContainer, config: WorkerConfig, logger:
     ],
     { contentType: metrics.registry.contentType, render: () => metrics.render() },
   );
-  const server = serve({ fetch: app.fetch, port: config.FILEFLOW_HEALTH_PORT, hostname: '0.0.0.0' }, (info) =>
+  const server = serve({ fetch: app.fetch, port: config.FILEFLOW_HEALTH_PORT, hostname: config.FILEFLOW_HEALTH_HOST }, (info) =>
     logger.info({ port: info.port }, 'health server listening'),
   );
   return server;
