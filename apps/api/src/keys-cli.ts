@@ -55,6 +55,16 @@ async function run(store: DrizzleApiKeyStore, argv: string[]): Promise<void> {
   }
 }
 
+/** Turns a failure into a message that says what to do next. */
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unique/i.test(message)) return 'a key with that name exists: choose another --name';
+  if ((error as { code?: string }).code === 'ECONNREFUSED') {
+    return `${message}: PostgreSQL is not reachable; start the local system with "npm start", or set DATABASE_URL`;
+  }
+  return message;
+}
+
 let pool: pg.Pool | undefined;
 try {
   const url = databaseUrl();
@@ -62,8 +72,7 @@ try {
   await runMigrations(url);
   await run(new DrizzleApiKeyStore(createDatabase(pool)), process.argv.slice(2));
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(/unique/i.test(message) ? 'a key with that name exists: choose another --name' : message);
+  console.error(describeFailure(error));
   process.exitCode = 2;
 } finally {
   await pool?.end();
