@@ -11,6 +11,7 @@ import type { AppEnv } from './http/app-env.ts';
 import { ApiError, handleError } from './http/errors.ts';
 import { routeNotFound } from './http/method-not-allowed.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
+import { statsRoutes } from './dashboard/stats-routes.ts';
 import { BENCH_PATH, benchRoutes } from './routes/bench-routes.ts';
 import { docsRoutes } from './routes/docs-routes.ts';
 import { uploadRoutes, type UploadRouteDeps } from './routes/upload-routes.ts';
@@ -58,7 +59,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.bench) app.route(BENCH_PATH, benchRoutes(deps.bench.ids, deps.bench.clock));
   app.route('/api/v1', uploadRoutes(deps));
   app.route('/api/v1', docsRoutes());
-  app.route('/', dashboardRoutes(deps));
+  app.route('/api/v1', statsRoutes(deps));
+  app.route('/', dashboardRoutes());
   app.route(
     '/',
     healthRoutes(deps.readiness, {

@@ -39,6 +39,7 @@ describe('OpenAPI document', () => {
       '/api/v1/files',
       '/api/v1/files/{id}',
       '/api/v1/files/{id}/retry',
+      '/api/v1/stats',
       '/api/v1/upload',
     ]);
   });

@@ -4,7 +4,6 @@ import type { AppEnv } from '../http/app-env.ts';
 import { ApiError, echo } from '../http/errors.ts';
 import { DASHBOARD_ASSETS } from './assets/index.ts';
 import { DASHBOARD_ASSETS_PATH, renderDashboardPage } from './dashboard-page.ts';
-import { statsRoutes, type StatsRouteDeps } from './stats-routes.ts';
 
 /**
  * Policy of the page: scripts, styles, images and API calls from this origin only, so no
@@ -25,10 +24,10 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * Routes of the dashboard: the page at `/`, its assets, and `GET /api/v1/stats` for the
- * status counters. The page and assets are public, because the key lives in the browser.
+ * Routes of the dashboard: the page at `/` and its assets. They are public, because the key
+ * lives in the browser; the counters come from `GET /api/v1/stats`.
  */
-export function dashboardRoutes(deps: StatsRouteDeps): Hono<AppEnv> {
+export function dashboardRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/', (c) => {
@@ -47,6 +46,5 @@ export function dashboardRoutes(deps: StatsRouteDeps): Hono<AppEnv> {
     return c.body(asset.body, 200, { 'Content-Type': asset.contentType });
   });
 
-  app.route('/api/v1', statsRoutes(deps));
   return app;
 }

@@ -10,11 +10,11 @@ import type {
 import type { KeyedUploadResponse, RequestUploadOnce } from '../idempotency/request-upload-once.ts';
 import { acceptedBody, statusPath, type AcceptedBody } from '../http/accepted-response.ts';
 import type { AppEnv } from '../http/app-env.ts';
-import { ApiError, validationError } from '../http/errors.ts';
+import { apiRouter, errorContent, serverErrors } from '../http/api-router.ts';
+import { ApiError } from '../http/errors.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { toUploadView } from '../http/upload-view.ts';
 import {
-  errorSchema,
   listQuerySchema,
   uploadAcceptedSchema,
   uploadHeadersSchema,
@@ -35,18 +35,6 @@ export interface UploadRouteDeps {
   /** Called after a new upload was accepted, for metrics, but not for replayed responses. */
   onAccepted?: () => void;
 }
-
-const errorContent = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorSchema } },
-});
-
-const serverErrors = {
-  401: errorContent('No valid API key; the body is the same for every cause'),
-  429: errorContent('The API key made too many requests; retry after the Retry-After seconds'),
-  500: errorContent('The server failed; the body never contains internal details'),
-  503: errorContent('The database is unavailable; retry after the Retry-After seconds'),
-};
 
 const requestRoute = createRoute({
   method: 'post',
@@ -135,19 +123,9 @@ const replayRoute = createRoute({
 /** Use cases the upload request route calls. */
 export type RequestRouteDeps = Pick<UploadRouteDeps, 'requestUpload' | 'requestUploadOnce' | 'onAccepted'>;
 
-/** Creates a router whose validation failures become the API's 400 error. */
-function router(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (result.success) return undefined;
-      throw validationError(result.error, result.target === 'json' ? 'body' : result.target);
-    },
-  });
-}
-
 /** The route POST /upload alone, which the benchmark route serves too. */
 export function requestUploadRoutes(deps: RequestRouteDeps): OpenAPIHono<AppEnv> {
-  const app = router();
+  const app = apiRouter();
   app.openapi(requestRoute, async (c) => {
     const body = c.req.valid('json');
     const principal = c.var.principal;
@@ -177,7 +155,7 @@ export function requestUploadRoutes(deps: RequestRouteDeps): OpenAPIHono<AppEnv>
 
 /** Routes under /api/v1 for requesting, reading, listing and replaying uploads. */
 export function uploadRoutes(deps: UploadRouteDeps): OpenAPIHono<AppEnv> {
-  const app = router();
+  const app = apiRouter();
   app.route('/', requestUploadRoutes(deps));
 
   app.openapi(getRoute, async (c) => {
