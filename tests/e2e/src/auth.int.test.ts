@@ -4,7 +4,6 @@ import { DrizzleApiKeyStore, createDatabase, hashToken } from '@fileflow/adapter
 import pg from 'pg';
 import { waitForFinal } from './support/api-client.ts';
 import { ScriptedFileServer } from './support/file-server.ts';
-import { stackEnv } from './support/stack-env.ts';
 import { storageClient } from './support/storage.ts';
 import { TestSystem } from './support/system.ts';
 
@@ -15,7 +14,7 @@ describe('API keys', () => {
     api: { FILEFLOW_RATE_LIMIT_REQUESTS: String(RATE_LIMIT), FILEFLOW_RATE_LIMIT_WINDOW_SECONDS: '3' },
   });
   const files = new ScriptedFileServer();
-  const db = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 2 });
+  const db = new pg.Pool({ connectionString: system.databaseUrl, max: 2 });
   const store = new DrizzleApiKeyStore(createDatabase(db));
   const tokens: string[] = [];
 

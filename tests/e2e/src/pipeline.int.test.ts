@@ -5,7 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { submit, waitForFinal } from './support/api-client.ts';
 import { ScriptedFileServer } from './support/file-server.ts';
-import { stackEnv } from './support/stack-env.ts';
 import { readObject, sha256 } from './support/storage.ts';
 import { TestSystem } from './support/system.ts';
 
@@ -14,7 +13,7 @@ const photo = await readFile(new URL('../fixtures/landscape.jpg', import.meta.ur
 describe('upload pipeline', () => {
   const system = new TestSystem();
   const files = new ScriptedFileServer();
-  const db = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 2 });
+  const db = new pg.Pool({ connectionString: system.databaseUrl, max: 2 });
 
   before(async () => {
     await files.start();

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { submit } from '../support/api-client.ts';
 import { ScriptedFileServer } from '../support/file-server.ts';
 import { generatedFileReply } from '../support/generated-files.ts';
-import { stackEnv } from '../support/stack-env.ts';
 import { TestSystem } from '../support/system.ts';
 import { recordScenario, verifyDelivery, type Accepted } from '../support/verify.ts';
 
@@ -20,7 +19,7 @@ describe('consumer killed during downloads', () => {
     },
   });
   const files = new ScriptedFileServer();
-  const db = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 2 });
+  const db = new pg.Pool({ connectionString: system.databaseUrl, max: 2 });
 
   before(async () => {
     await files.start();

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { submitBurst } from '../support/burst.ts';
 import { ScriptedFileServer } from '../support/file-server.ts';
 import { generatedFileReply } from '../support/generated-files.ts';
-import { stackEnv } from '../support/stack-env.ts';
 import { APP_NAMES, TestSystem } from '../support/system.ts';
 import { recordScenario, verifyDelivery } from '../support/verify.ts';
 
@@ -13,7 +12,7 @@ const BURST = Number(process.env.FAULT_SIGTERM_BURST ?? 300);
 describe('SIGTERM to every app', () => {
   const system = new TestSystem({ all: { FILEFLOW_SHUTDOWN_TIMEOUT_MS: '10000' } });
   const files = new ScriptedFileServer();
-  const db = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 2 });
+  const db = new pg.Pool({ connectionString: system.databaseUrl, max: 2 });
 
   before(async () => {
     await files.start();

@@ -5,7 +5,6 @@ import { submitBurst } from '../support/burst.ts';
 import { ScriptedFileServer } from '../support/file-server.ts';
 import { generatedFileReply } from '../support/generated-files.ts';
 import { localStack } from '../support/local-stack.ts';
-import { stackEnv } from '../support/stack-env.ts';
 import { TestSystem } from '../support/system.ts';
 import { recordScenario, verifyDelivery } from '../support/verify.ts';
 
@@ -15,7 +14,7 @@ const OUTAGE_MS = Number(process.env.FAULT_S3_OUTAGE_MS ?? 60_000);
 describe('S3 server outage', () => {
   const system = new TestSystem();
   const files = new ScriptedFileServer();
-  const db = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 2 });
+  const db = new pg.Pool({ connectionString: system.databaseUrl, max: 2 });
 
   before(async () => {
     await files.start();

@@ -28,23 +28,33 @@ interface Running {
 }
 
 /**
- * The three apps started as child processes against the test stack, on their own topics and
- * consumer groups so test files do not see each other's messages.
+ * The three apps started as child processes against the test stack, on their own topics,
+ * consumer groups and database, so systems do not see each other's messages. A database of
+ * its own matters because an outbox relay publishes every unsent row of its database to its
+ * own topic: two systems on one database would take each other's uploads.
  */
 export class TestSystem {
   readonly logs: LogLine[] = [];
   readonly topic = `upload_file_topic_${randomBytes(4).toString('hex')}`;
+  /** URL of this system's database, which `start` creates. */
+  readonly databaseUrl: string;
+  private databaseCreated = false;
   private readonly running = new Map<AppName, Running>();
   private key: string | undefined;
   apiUrl = '';
 
-  constructor(private readonly overrides: Partial<Record<AppName | 'all', Record<string, string>>> = {}) {}
+  constructor(private readonly overrides: Partial<Record<AppName | 'all', Record<string, string>>> = {}) {
+    const url = new URL(stackEnv().DATABASE_URL);
+    url.pathname = `/e2e_${this.topic.slice(-8)}`;
+    this.databaseUrl = url.toString();
+  }
 
   /** Environment of one app. */
   envFor(app: AppName): Record<string, string> {
     return {
       ...(process.env as Record<string, string>),
       ...stackEnv(),
+      DATABASE_URL: this.databaseUrl,
       FILEFLOW_TOPIC: this.topic,
       FILEFLOW_CONSUMER_GROUP: `${this.topic}-${app}`,
       FILEFLOW_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8,::1/128',
@@ -63,12 +73,14 @@ export class TestSystem {
   }
 
   async start(apps: AppName[] = APP_NAMES): Promise<void> {
+    await this.createDatabase();
     // The API migrates first, so the consumers do not wait on its lock.
     for (const app of apps) await this.startApp(app);
   }
 
   /** Starts one app and waits until it listens. */
   async startApp(app: AppName): Promise<number> {
+    await this.createDatabase();
     const firstLine = this.logs.length;
     const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
       cwd: ROOT,
@@ -85,10 +97,23 @@ export class TestSystem {
     return port;
   }
 
+  /** Creates this system's empty database once; the apps migrate it when they start. */
+  private async createDatabase(): Promise<void> {
+    if (this.databaseCreated) return;
+    const admin = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`create database ${new URL(this.databaseUrl).pathname.slice(1)}`);
+    } finally {
+      await admin.end();
+    }
+    this.databaseCreated = true;
+  }
+
   /** Creates this system's API key once, allowed every bucket; later calls return it. */
   async apiKey(): Promise<string> {
     if (this.key) return this.key;
-    const pool = new pg.Pool({ connectionString: stackEnv().DATABASE_URL, max: 1 });
+    const pool = new pg.Pool({ connectionString: this.databaseUrl, max: 1 });
     try {
       const { token } = await new DrizzleApiKeyStore(createDatabase(pool)).create(`e2e-${this.topic}`, ['*']);
       this.key = token;
