@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createDatabaseBeside } from '@fileflow/db';
 import pg from 'pg';
 
 /** Connection settings of the local stack that `node infra/local/cli.mjs exec` exports. */
@@ -50,19 +51,8 @@ export function stackEnv(): StackEnv {
  * and returns its URL. Each scenario gets its own database, because an outbox relay publishes
  * every unsent outbox row of its database to its own topic, whichever app wrote the row.
  */
-export async function createDatabase(env: StackEnv, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name "${name}"`);
-  const admin = new pg.Client({ connectionString: env.DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(env.DATABASE_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+export function createDatabase(env: StackEnv, name: string): Promise<string> {
+  return createDatabaseBeside(env.DATABASE_URL, name, { replace: true });
 }
 
 /** Software versions of the stack's services. */

@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
 
   const unauthenticated = deps.bench ? [BENCH_PATH] : [];
-  app.use('/api/v1/*', skipDocs(deps.auth, unauthenticated));
+  app.use('/api/v1/*', exceptPublicPaths(deps.auth, unauthenticated));
   if (deps.bench) app.route(BENCH_PATH, benchRoutes(deps.bench.ids, deps.bench.clock));
   app.route('/api/v1', uploadRoutes(deps));
   app.route('/api/v1', docsRoutes());
@@ -94,7 +94,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
  * Runs `middleware` on every path but the OpenAPI document, the docs page and the paths
  * below `otherPrefixes`.
  */
-function skipDocs(middleware: MiddlewareHandler<AppEnv>, otherPrefixes: string[]): MiddlewareHandler<AppEnv> {
+function exceptPublicPaths(
+  middleware: MiddlewareHandler<AppEnv>,
+  otherPrefixes: string[],
+): MiddlewareHandler<AppEnv> {
   const skipped = [DOCS_PATH, ...otherPrefixes];
   return async (c, next) => {
     const path = c.req.path;

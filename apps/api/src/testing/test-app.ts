@@ -121,19 +121,23 @@ export const fakeStorage: ObjectStorage = {
     `https://storage.test/${bucket}/${encodeURIComponent(key)}?X-Amz-Signature=x`,
 };
 
-/** Builds the API on in-memory stand-ins. `files.calls` lists what reached the repository. */
-export function buildTestApp(
-  options: { maxBodyBytes?: number; auth?: MiddlewareHandler<AppEnv>; bench?: boolean } = {},
-) {
-  const files = new RecordingFileRepository();
-  const idempotency = new InMemoryIdempotencyStore(files);
+/** Options of the test apps. */
+export interface TestAppOptions {
+  maxBodyBytes?: number;
+  /** Authentication; by default every request goes through, since it is tested on its own. */
+  auth?: MiddlewareHandler<AppEnv>;
+  /** Serves the benchmark route, as FILEFLOW_BENCH_ROUTES=1 does. */
+  bench?: boolean;
+}
+
+/** Builds the API on the given repository and idempotency store, with silent logs and fake storage. */
+export function createTestApp(files: FileRepository, idempotency: IdempotencyStore, options: TestAppOptions = {}) {
   const clock = { now: () => new Date() };
   const ids = { next: randomUUID };
-  const app = createApp({
+  return createApp({
     logger: createLogger('api-test', 'silent'),
     metrics: new Metrics('api'),
     readiness: [],
-    // Authentication is tested on its own; unless a test passes its own, requests go through.
     auth: options.auth ?? (async (_c, next) => next()),
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     requestUpload: new RequestUpload(files, ids, clock),
@@ -143,7 +147,13 @@ export function buildTestApp(
     replayUpload: new ReplayUpload(files, clock),
     ...(options.bench ? { bench: { ids, clock } } : {}),
   });
-  return { app, files, idempotency };
+}
+
+/** Builds the API on in-memory stand-ins. `files.calls` lists what reached the repository. */
+export function buildTestApp(options: TestAppOptions = {}) {
+  const files = new RecordingFileRepository();
+  const idempotency = new InMemoryIdempotencyStore(files);
+  return { app: createTestApp(files, idempotency, options), files, idempotency };
 }
 
 /** A valid upload request body. */

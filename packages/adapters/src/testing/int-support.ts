@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { runMigrations } from '@fileflow/db';
-import pg from 'pg';
+import { createDatabaseBeside, runMigrations } from '@fileflow/db';
 import { createMinioClient } from '../runtime/clients.ts';
 
 /** Reads a variable the local stack sets, or raises an error that says how to get one. */
@@ -12,15 +11,10 @@ export function stackVariable(name: string): string {
 
 /** Creates an empty database with the migrations applied; returns its URL. */
 export async function freshDatabase(migrate = true): Promise<string> {
-  const base = new URL(stackVariable('DATABASE_URL'));
   const name = `test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  base.pathname = `/${name}`;
-  if (migrate) await runMigrations(base.toString());
-  return base.toString();
+  const url = await createDatabaseBeside(stackVariable('DATABASE_URL'), name);
+  if (migrate) await runMigrations(url);
+  return url;
 }
 
 /** A minio client for the stack's S3 server, through `endpoint` when given. */

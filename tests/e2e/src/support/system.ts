@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { DrizzleApiKeyStore, createDatabase } from '@fileflow/adapters';
+import { createDatabaseBeside } from '@fileflow/db';
 import pg from 'pg';
 import { registerApiKey } from './api-client.ts';
 import { stackEnv } from './stack-env.ts';
@@ -100,13 +101,7 @@ export class TestSystem {
   /** Creates this system's empty database once; the apps migrate it when they start. */
   private async createDatabase(): Promise<void> {
     if (this.databaseCreated) return;
-    const admin = new pg.Client({ connectionString: stackEnv().DATABASE_URL });
-    await admin.connect();
-    try {
-      await admin.query(`create database ${new URL(this.databaseUrl).pathname.slice(1)}`);
-    } finally {
-      await admin.end();
-    }
+    await createDatabaseBeside(stackEnv().DATABASE_URL, new URL(this.databaseUrl).pathname.slice(1));
     this.databaseCreated = true;
   }
 
