@@ -175,7 +175,7 @@ function acceptSection(results: BenchResults, accept: AcceptResult): string[] {
     '  schemas, on a repository that stores nothing and without the API key check;',
     "- the database's own rate: `bench/children/db-insert-ceiling.ts` sends the statement of",
     '  `DrizzleFileRepository.add`, one named statement that inserts the files row and its outbox',
-    `  row, over ${connections} pg clients for ${seconds} s after a ${warmupSeconds} s warm-up, on a database of its own.`,
+    `  row. It uses ${connections} pg clients for ${seconds} s after a ${warmupSeconds} s warm-up, on a database of its own.`,
     '',
     'Before each run the harness waits until the relay has published every outbox row.',
     '',

@@ -55,7 +55,7 @@ async function run(store: DrizzleApiKeyStore, argv: string[]): Promise<void> {
   }
 }
 
-/** Turns a failure into a message that says what to do next. */
+/** Describes a failure with the step that fixes it. */
 function describeFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/unique/i.test(message)) return 'a key with that name exists: choose another --name';

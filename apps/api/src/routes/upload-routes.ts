@@ -123,7 +123,7 @@ const replayRoute = createRoute({
 /** Use cases the upload request route calls. */
 export type RequestRouteDeps = Pick<UploadRouteDeps, 'requestUpload' | 'requestUploadOnce' | 'onAccepted'>;
 
-/** The route POST /upload alone, which the benchmark route serves too. */
+/** Builds the route POST /upload alone, which the benchmark route serves too. */
 export function requestUploadRoutes(deps: RequestRouteDeps): OpenAPIHono<AppEnv> {
   const app = apiRouter();
   app.openapi(requestRoute, async (c) => {

@@ -5,7 +5,7 @@ import { PartReader, type Part } from './part-reader.ts';
 
 const PART_SIZE = 1000;
 
-/** A body of `size` deterministic bytes, yielded in chunks of the given sizes, repeated. */
+/** Yields `size` deterministic bytes in chunks of the given sizes, taken in turn. */
 async function* body(size: number, chunkSizes: number[]): AsyncGenerator<Uint8Array> {
   const bytes = Buffer.alloc(size);
   for (let i = 0; i < size; i += 1) bytes[i] = (i * 31 + 7) % 251;
@@ -31,9 +31,9 @@ async function readAll(size: number, chunkSizes: number[]): Promise<{ parts: Buf
   const parts: Buffer[] = [];
   let part: Part = await reader.next();
   for (;;) {
-    const held = part;
-    const following = held.last ? null : await reader.next();
-    parts.push(Buffer.from(held.bytes));
+    const current = part;
+    const following = current.last ? null : await reader.next();
+    parts.push(Buffer.from(current.bytes));
     if (!following || following.bytes.length === 0) break;
     part = following;
   }
